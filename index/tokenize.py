@@ -1,0 +1,63 @@
+"""jieba tokenisation tuned with the plan's own vocabulary, for BM25."""
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+from index.clauses import ClauseTree
+
+_QUOTED = re.compile(r"[“\"「]([^”\"」]{2,14})[”\"」]")
+_BOOK = re.compile(r"《([^》]{2,30})》")
+_WORD = re.compile(r"[\w\u4e00-\u9fff%％+]+")
+STOPWORDS = frozenset(
+    "的 了 和 与 及 等 是 在 对 把 将 为 以 于 之 其 或 并 也 都 就 有 个 这 那 吗 呢 吧 啊 呀 么 "
+    "我 你 他 她 它 我们 你们 他们 什么 怎么 怎样 如何 哪些 哪个 多少 几 请问 一下 一些 要 会 能 "
+    "可以 里 中 上 下 说 讲 方面 问题 规划 桥西 桥西区".split()
+)
+
+
+def plan_terms(tree: ClauseTree) -> list[str]:
+    """Terms the plan coins or names: glossary entries, quoted phrases, titles of documents."""
+    terms: set[str] = set()
+    for clause in tree.clauses:
+        for m in _QUOTED.finditer(clause.text):
+            terms.add(m.group(1).strip())
+        for m in _BOOK.finditer(clause.text):
+            terms.add(m.group(1).strip())
+        if clause.kind == "glossary":
+            for m in _QUOTED.finditer(clause.title):
+                terms.add(m.group(1))
+            terms.add(re.sub(r"[“”\"]", "", clause.title))
+    return sorted(t for t in terms if 2 <= len(t) <= 30 and not t.isdigit() and _WORD.fullmatch(t))
+
+
+class PlanTokenizer:
+    """A private jieba instance (so the global one is untouched) with the plan's terms added.
+
+    >>> tok = PlanTokenizer(["普惠性幼儿园"])
+    >>> "普惠性幼儿园" in tok.tokenize("普惠性幼儿园覆盖率")
+    True
+    """
+
+    def __init__(self, terms: list[str] | tuple[str, ...] = (), cache_dir: Path | None = None):
+        import jieba  # local: keeps `import index` light
+
+        jieba.setLogLevel(logging.WARNING)
+        self._jieba = jieba.Tokenizer()
+        if cache_dir is not None:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            self._jieba.tmp_dir = str(cache_dir)
+        self._jieba.initialize()
+        for term in terms:
+            self._jieba.add_word(term, freq=max(2000, 500 * len(term)))
+        self.terms = tuple(terms)
+
+    def tokenize(self, text: str) -> list[str]:
+        """Search-mode tokens minus punctuation and stop words; lower-cased Latin."""
+        tokens = []
+        for tok in self._jieba.cut_for_search(text):
+            tok = tok.strip().lower()
+            if tok and tok not in STOPWORDS and _WORD.fullmatch(tok):
+                tokens.append(tok)
+        return tokens
