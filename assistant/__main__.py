@@ -1,0 +1,120 @@
+"""Command line: `python -m assistant {search,ask,chat}`."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from index.config import get_settings
+from index.store import StoreError
+
+
+def _settings(args: argparse.Namespace):
+    overrides = {}
+    if getattr(args, "llm", None):
+        overrides["llm"] = args.llm
+    if getattr(args, "llm_model", None):
+        overrides["llm_model"] = args.llm_model
+    if getattr(args, "llm_base_url", None):
+        overrides["llm_base_url"] = args.llm_base_url
+    return get_settings(**overrides)
+
+
+def _load(args: argparse.Namespace):
+    from assistant.api import Assistant
+
+    return Assistant.load(_settings(args))
+
+
+def _print_answer(res, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(res.to_dict(), ensure_ascii=False, indent=2))
+        return
+    if res.notice:
+        print(f"（{res.notice}）")
+    print(res.answer)
+    if res.citations:
+        print("\n出处：")
+        for i, c in enumerate(res.citations, start=1):
+            print(f"[{i}] {c.label}  ({c.clause_id})")
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    bot = _load(args)
+    hits = bot.retrieve(args.question, k=args.k, mode=args.mode)
+    if args.json:
+        print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
+    else:
+        for rank, h in enumerate(hits, start=1):
+            print(f"{rank}. [{h.clause.clause_id}] {h.clause.label}  score={h.score:.4f}")
+            print(f"   {h.chunk_text[:120]}")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    bot = _load(args)
+    _print_answer(bot.ask(args.question), args.json)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    bot = _load(args)
+    history: list[dict] = []
+    print("桥西规划问答：请输入问题（空行或 Ctrl-D 退出）。")
+    while True:
+        try:
+            q = input("\n问> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if not q:
+            return 0
+        res = bot.ask(q, history)
+        if res.query and res.query != q:
+            print(f"（理解为：{res.query}）")
+        _print_answer(res, False)
+        history += [{"role": "user", "content": q}, {"role": "assistant", "content": res.answer}]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m assistant", description="桥西规划问答 command line")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def llm_flags(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--llm", choices=["none", "openai", "gguf"], help="answer with an LLM (default: none)")
+        sp.add_argument("--llm-model", help="model name for --llm openai")
+        sp.add_argument("--llm-base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1")
+
+    s = sub.add_parser("search", help="retrieve the clauses that best match a question")
+    s.add_argument("question")
+    s.add_argument("-k", type=int, default=5, help="how many clauses (default 5)")
+    s.add_argument("--mode", choices=["hybrid", "bm25", "dense"], default="hybrid")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_search)
+
+    a = sub.add_parser("ask", help="answer a question with cited clauses")
+    a.add_argument("question")
+    a.add_argument("--json", action="store_true")
+    llm_flags(a)
+    a.set_defaults(func=cmd_ask)
+
+    c = sub.add_parser("chat", help="a conversation in the terminal, with follow-up questions")
+    llm_flags(c)
+    c.set_defaults(func=cmd_chat)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "k", 1) < 1:
+        print("error: -k must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        return args.func(args)
+    except (StoreError, OSError, ValueError, RuntimeError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,190 @@
+"""The public API: ``Assistant.load()``, ``ask``, ``ask_stream``, ``retrieve``.
+
+The answering chain is LCEL: condense → retrieve → answer → verify citations.
+
+>>> bot = Assistant.load()
+>>> res = bot.ask("到2025年普惠性幼儿园覆盖率达到多少？")
+>>> "85%" in res.answer, res.citations[0].clause_id
+(True, '10.2.2')
+"""
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import time
+import unicodedata
+from collections.abc import Iterator
+
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from assistant.condense import condense
+from assistant.extractive import Draft, ExtractiveAnswerer, idf_table
+from assistant.llm import LLMUnavailable, invoke_with_timeout, make_llm
+from assistant.prompts import answer_prompt
+from assistant.retrieval import Hit, HybridRetriever
+from assistant.types import Answer, Citation
+from assistant.verify import verify_answer
+from index.clauses import Clause
+from index.config import Settings, get_settings
+from index.store import load_store
+
+log = logging.getLogger(__name__)
+
+ANSWER_K = 8
+EMPTY_PROMPT = "请输入您想了解的问题，例如：「到2025年普惠性幼儿园覆盖率达到多少？」"
+ABSTAIN_HEAD = "规划中没有明确提到这一内容"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+
+
+def citation_of(clause: Clause) -> Citation:
+    return Citation(clause_id=clause.clause_id, label=clause.label, text=clause.text)
+
+
+def clean_question(question: object, max_chars: int) -> tuple[str, str]:
+    """A safe question string and a notice ('' when nothing was changed)."""
+    if not isinstance(question, str):
+        question = "" if question is None else str(question)
+    q = question.encode("utf-8", "replace").decode("utf-8")  # lone surrogates → '?'
+    q = unicodedata.normalize("NFC", _CONTROL.sub(" ", q)).strip()
+    q = re.sub(r"\s+", " ", q)
+    if len(q) > max_chars:
+        return q[:max_chars], f"问题过长，只按前{max_chars}个字回答。"
+    return q, ""
+
+
+def clean_history(history: object, max_turns: int, max_chars: int) -> list[dict]:
+    """Only user/assistant turns with text, the most recent ``max_turns``, each bounded."""
+    if not isinstance(history, list):
+        return []
+    out = []
+    for turn in history:
+        if not isinstance(turn, dict) or turn.get("role") not in ("user", "assistant"):
+            continue
+        content = turn.get("content")
+        if isinstance(content, str) and content.strip():
+            out.append({"role": turn["role"], "content": clean_question(content, max_chars)[0]})
+    return out[-max_turns:]
+
+
+class Assistant:
+    """Answers questions about the plan, citing its clauses; offline unless an LLM is configured."""
+
+    def __init__(self, retriever: HybridRetriever, settings: Settings, llm: Runnable | None = None,
+                 load_seconds: float = 0.0) -> None:
+        self.retriever = retriever
+        self.settings = settings
+        self.tree = retriever.store.tree
+        self.llm = llm
+        self.load_seconds = load_seconds
+        self.extractive = ExtractiveAnswerer(self.tree, retriever.tokenizer.tokenize,
+                                             idf_table(retriever.store.tokens))
+        self.chain = self._build_chain()
+
+    @classmethod
+    def load(cls, settings: Settings | None = None, log_fn=None, **overrides) -> "Assistant":
+        """Load the store (building it on first use) and the configured backends."""
+        t0 = time.perf_counter()
+        settings = settings or get_settings(**overrides)
+        log_fn = log_fn or (lambda m: print(m, file=sys.stderr, flush=True))
+        store = load_store(settings, log=log_fn)
+        retriever = HybridRetriever.from_store(store, settings)
+        llm = None
+        if settings.llm != "none":
+            llm = make_llm(settings)
+        return cls(retriever, settings, llm=llm, load_seconds=time.perf_counter() - t0)
+
+    # -- retrieval -----------------------------------------------------------
+    def retrieve(self, question: str, k: int = 5, mode: str = "hybrid") -> list[Hit]:
+        q, _ = clean_question(question, self.settings.max_question_chars)
+        return self.retriever.search(q, k=k, mode=mode)
+
+    # -- the chain -------------------------------------------------------------
+    def _build_chain(self) -> Runnable:
+        return (RunnableLambda(self._condense_step, name="condense")
+                | RunnableLambda(self._retrieve_step, name="retrieve")
+                | RunnableLambda(self._answer_step, name="answer")
+                | RunnableLambda(self._verify_step, name="verify"))
+
+    def _condense_step(self, state: dict) -> dict:
+        return {**state, "query": condense(state["question"], state["history"])}
+
+    def _retrieve_step(self, state: dict) -> dict:
+        t0 = time.perf_counter()
+        hits = self.retriever.search(state["query"], k=ANSWER_K)
+        return {**state, "hits": hits, "t_retrieve": time.perf_counter() - t0}
+
+    def _answer_step(self, state: dict) -> dict:
+        draft = self.extractive.answer(state["query"], state["hits"])
+        state = {**state, "draft": draft, "mode": "extractive", "notice": state.get("notice", "")}
+        if self.llm is None or draft.abstained and not state["hits"]:
+            return state
+        try:
+            text = self._llm_answer(state["query"], state["hits"])
+        except Exception as e:  # any backend failure: keep the extractive answer, say so
+            log.warning("LLM failed: %s", e)
+            return {**state, "notice": _join(state["notice"], f"大模型暂不可用（{_short(e)}），以下为规划原文摘录。")}
+        context = [h.clause for h in state["hits"]]
+        if ABSTAIN_HEAD in text and len(text) < 40:
+            return {**state, "draft": Draft(text="", context=context, abstained=True,
+                                            reason="大模型判断所检索条款不能回答",
+                                            related=context[:3]), "mode": "llm"}
+        check = verify_answer(text, context)
+        if not check.ok:
+            return {**state, "notice": _join(state["notice"], "大模型的回答未通过引用核验，以下为规划原文摘录。")}
+        return {**state, "draft": Draft(text=text, context=context), "mode": "llm"}
+
+    def _llm_answer(self, query: str, hits: list[Hit]) -> str:
+        context = "\n".join(f"[{i}] {h.clause.label}\n{h.clause.text}" for i, h in enumerate(hits, start=1))
+        messages = answer_prompt().invoke({"context": context, "question": query})
+        return invoke_with_timeout(self.llm, messages, self.settings.llm_timeout_s)
+
+    def _verify_step(self, state: dict) -> Answer:
+        draft: Draft = state["draft"]
+        if draft.abstained:
+            related = [citation_of(c) for c in draft.related[:3]]
+            lines = [f"{ABSTAIN_HEAD}（{draft.reason}）。" if draft.reason else f"{ABSTAIN_HEAD}。"]
+            if related:
+                lines.append("相关条款（仅供参考，并非答案）：")
+                lines += [f"· {c.label}" for c in related]
+            return Answer(answer="\n".join(lines), citations=[], abstained=True, query=state["query"],
+                          related=related, notice=state["notice"], mode=state["mode"])
+        check = verify_answer(draft.text, draft.context)
+        if not check.ok:  # cannot happen for verbatim extracts; guard anyway
+            return Answer(answer=f"{ABSTAIN_HEAD}。", abstained=True, query=state["query"],
+                          notice=state["notice"], mode=state["mode"])
+        return Answer(answer=check.text, citations=[citation_of(c) for c in check.cited], abstained=False,
+                      query=state["query"], notice=state["notice"], mode=state["mode"])
+
+    # -- public ----------------------------------------------------------------
+    def ask(self, question: str, history: list[dict] | None = None) -> Answer:
+        """Answer one question, using ``history`` (user/assistant turns) for follow-ups."""
+        t0 = time.perf_counter()
+        q, notice = clean_question(question, self.settings.max_question_chars)
+        if not q:
+            return Answer(answer=EMPTY_PROMPT, abstained=True, notice="empty question")
+        hist = clean_history(history, self.settings.max_history_turns, self.settings.max_question_chars)
+        res = self.chain.invoke({"question": q, "history": hist, "notice": notice})
+        res.timings = {"total_s": time.perf_counter() - t0}
+        return res
+
+    def ask_stream(self, question: str, history: list[dict] | None = None) -> Iterator[tuple[str, Answer | None]]:
+        """Yield the answer text as it grows, then ``(text, Answer)`` once it is verified."""
+        res = self.ask(question, history)
+        shown = ""
+        for line in res.answer.splitlines(keepends=True):
+            shown += line
+            yield shown, None
+        yield res.answer, res
+
+
+def _join(a: str, b: str) -> str:
+    return f"{a} {b}".strip()
+
+
+def _short(e: Exception) -> str:
+    msg = str(e) or e.__class__.__name__
+    return msg[:80]
+
+
+__all__ = ["Assistant", "Answer", "Citation", "LLMUnavailable"]

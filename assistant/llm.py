@@ -1,0 +1,78 @@
+"""Optional LLM backends through LangChain; none is loaded unless configured.
+
+- ``openai``: any OpenAI-compatible endpoint (DeepSeek, Qwen, vLLM, Ollama, llama.cpp server)
+  through ``langchain_openai.ChatOpenAI``.
+- ``gguf``: a local GGUF file through llama-cpp-python (optional extra; not in requirements).
+"""
+from __future__ import annotations
+
+import concurrent.futures
+import os
+from typing import Any
+
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from index.config import Settings
+
+
+class LLMUnavailable(RuntimeError):
+    """The configured LLM cannot be used (missing package, file, key or endpoint)."""
+
+
+def make_llm(settings: Settings) -> Runnable | None:
+    """The configured chat model as a Runnable taking chat messages, or None for 'none'."""
+    kind = (settings.llm or "none").lower()
+    if kind == "none":
+        return None
+    if kind == "openai":
+        from langchain_openai import ChatOpenAI
+
+        if not settings.llm_model:
+            raise LLMUnavailable("set QIAOXI_LLM_MODEL (the model name served by the endpoint)")
+        key = os.environ.get(settings.llm_api_key_env) or "not-needed"
+        return ChatOpenAI(
+            model=settings.llm_model, base_url=settings.llm_base_url or None, api_key=key,
+            temperature=0, timeout=settings.llm_timeout_s, max_retries=0,
+            # llama.cpp servers ignore max_completion_tokens; send the classic field as well.
+            extra_body={"max_tokens": settings.llm_max_tokens},
+        )
+    if kind == "gguf":
+        return _llama_cpp_runnable(settings)
+    raise LLMUnavailable(f"unknown LLM backend {settings.llm!r}: use none, openai or gguf")
+
+
+def _llama_cpp_runnable(settings: Settings) -> Runnable:
+    path = settings.llm_gguf_path
+    if not path or not os.path.isfile(path):
+        raise LLMUnavailable(f"GGUF file not found: {path!r} (set QIAOXI_LLM_GGUF_PATH)")
+    try:
+        from llama_cpp import Llama
+    except ImportError as e:
+        raise LLMUnavailable("llama-cpp-python is not installed: pip install llama-cpp-python") from e
+    # Name the chat format: GGUFs without an embedded template otherwise get a wrong default.
+    llm = Llama(model_path=path, n_ctx=4096, chat_format=os.environ.get("QIAOXI_LLM_CHAT_FORMAT", "chatml"),
+                verbose=False)
+
+    def call(messages: Any) -> str:
+        msgs = [{"role": {"human": "user", "ai": "assistant"}.get(m.type, m.type), "content": m.content}
+                for m in messages.to_messages()]
+        out = llm.create_chat_completion(messages=msgs, temperature=0, max_tokens=settings.llm_max_tokens)
+        return out["choices"][0]["message"]["content"]
+
+    return RunnableLambda(call)
+
+
+def invoke_with_timeout(runnable: Runnable, payload: Any, timeout_s: float) -> str:
+    """Run the LLM with a hard wall-clock bound; raise TimeoutError past it."""
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    try:
+        future = pool.submit(runnable.invoke, payload)
+        out = future.result(timeout=timeout_s)
+    except concurrent.futures.TimeoutError as e:
+        raise TimeoutError(f"LLM did not answer within {timeout_s:g} s") from e
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    content = getattr(out, "content", out)
+    if not isinstance(content, str):
+        raise ValueError(f"LLM returned {type(content).__name__}, not text")
+    return content

@@ -1,0 +1,41 @@
+"""Small text helpers shared by the answerers and the verifier."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SENT_SPLIT = re.compile(r"(?<=[。；！？!?])")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def squash(text: str) -> str:
+    """NFKC and no whitespace: the form in which facts are compared."""
+    return re.sub(r"\s+", "", nfkc(text))
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in (p.strip() for p in _SENT_SPLIT.split(text)) if s]
+
+
+def numbers_in(text: str) -> list[str]:
+    """Every number in the text (NFKC), e.g. ['2025', '85'] for '到2025年…达到85%'."""
+    return _NUMBER.findall(nfkc(_MARKER.sub("", text)))
+
+
+def markers_in(text: str) -> list[int]:
+    return [int(m) for m in _MARKER.findall(text)]
+
+
+def strip_markers(text: str) -> str:
+    return _MARKER.sub("", text)
+
+
+def number_supported(number: str, source: str) -> bool:
+    """True when ``number`` occurs in ``source`` as a whole number (85 is not supported by 850)."""
+    pattern = rf"(?<![\d.]){re.escape(number)}(?![\d]|\.\d)"
+    return re.search(pattern, squash(source)) is not None

@@ -1,0 +1,34 @@
+"""The public result types (stable: tests, eval, app and outside scripts depend on them)."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Citation:
+    clause_id: str
+    label: str
+    text: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    """``answer`` holds [n] markers; ``citations[n-1]`` is the clause behind marker [n]."""
+
+    answer: str
+    citations: list[Citation] = field(default_factory=list)
+    abstained: bool = False
+    query: str = ""
+    related: list[Citation] = field(default_factory=list)
+    notice: str = ""
+    mode: str = "extractive"
+    timings: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"answer": self.answer, "abstained": self.abstained, "query": self.query,
+                "citations": [c.to_dict() for c in self.citations],
+                "related": [c.to_dict() for c in self.related],
+                "notice": self.notice, "mode": self.mode}
