@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant.condense import condense
+from assistant.condense import condense, split_context
 from assistant.extractive import Draft, ExtractiveAnswerer, idf_table
 from assistant.llm import LLMUnavailable, invoke_with_timeout, make_llm
 from assistant.prompts import answer_prompt
@@ -77,7 +77,7 @@ class Assistant:
         self.tree = retriever.store.tree
         self.llm = llm
         self.load_seconds = load_seconds
-        self.extractive = ExtractiveAnswerer(self.tree, retriever.tokenizer.tokenize,
+        self.extractive = ExtractiveAnswerer(self.tree, retriever.tokenizer.tagged,
                                              idf_table(retriever.store.tokens))
         self.chain = self._build_chain()
 
@@ -115,7 +115,8 @@ class Assistant:
         return {**state, "hits": hits, "t_retrieve": time.perf_counter() - t0}
 
     def _answer_step(self, state: dict) -> dict:
-        draft = self.extractive.answer(state["query"], state["hits"])
+        question, background = split_context(state["query"])
+        draft = self.extractive.answer(question, state["hits"], background)
         state = {**state, "draft": draft, "mode": "extractive", "notice": state.get("notice", "")}
         if self.llm is None or draft.abstained and not state["hits"]:
             return state

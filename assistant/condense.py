@@ -25,6 +25,16 @@ ASK_WORDS = ASKS + ("具体", "主要", "目标", "任务", "措施", "举措", 
 _QUESTION_WORD = re.compile(r"什么|哪|多少|几|吗|怎么|如何|是否|有没有|能否|会不会")
 _TIME_ONLY = re.compile(r"到|在|(?:19|20)\d{2}年?|“?十[三四]五”?|期间|时期|之前|以前|年底|年末|的|要|是|呢")
 SHORT_QUESTION = 10  # with a conversation going on, a question this short leans on it
+CONTEXT_OPEN, CONTEXT_CLOSE = "（上文：", "）"
+_COUNT_ASK = re.compile(r"有?(多少|几)[个所家条项座处张名户次眼支万亿元人]?")
+
+
+def split_context(query: str) -> tuple[str, str]:
+    """'文创产业目标是多少？（上文：…）' → ('文创产业目标是多少？', '…'): the question and the carried context."""
+    if query.endswith(CONTEXT_CLOSE) and CONTEXT_OPEN in query:
+        i = query.rindex(CONTEXT_OPEN)
+        return query[:i], query[i + len(CONTEXT_OPEN):-len(CONTEXT_CLOSE)]
+    return query, ""
 
 
 def _strip(question: str) -> str:
@@ -33,7 +43,7 @@ def _strip(question: str) -> str:
 
 def _topic_of(question: str) -> str:
     """The question minus its ask words: what it is about."""
-    t = _strip(question)
+    t = _COUNT_ASK.sub("", split_context(_strip(question))[0])
     for w in sorted(ASK_WORDS, key=len, reverse=True):
         t = t.replace(w, "")
     return re.sub(r"[在对于关于有\s,，、“”]+$|^[在对于关于\s,，、]+", "", t).strip()
@@ -98,7 +108,7 @@ def _condense_one(question: str, previous: str, prev_answer: str = "") -> str:
     q, resolved = _resolve_ordinal(q, prev_answer)
     prev_topic = _topic_of(previous)
     if resolved:
-        return f"{_strip(q)}？（{prev_topic}）"
+        return f"{_strip(q)}？{CONTEXT_OPEN}{prev_topic}{CONTEXT_CLOSE}"
     own = _TIME_ONLY.sub("", _topic_of(_PRONOUN.sub("", q)))
     if not own:
         # '它的目标是多少？' → the earlier topic + this ask
@@ -106,4 +116,4 @@ def _condense_one(question: str, previous: str, prev_answer: str = "") -> str:
     # '那养老呢？' / '商贸这块有什么量化目标？' → this topic, the earlier ask, the earlier topic as context
     rest = _PRONOUN.sub("", _strip(q))
     ask = "" if _QUESTION_WORD.search(q) else (_ask_of(previous) or "有什么规划")
-    return f"{rest}{ask}？（{prev_topic}）"
+    return f"{rest}{ask}？{CONTEXT_OPEN}{prev_topic}{CONTEXT_CLOSE}"

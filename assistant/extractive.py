@@ -1,8 +1,10 @@
 """The offline answerer: verbatim sentences of the retrieved clauses, each with its marker.
 
-It decides *whether* the plan answers by evidence, not by lists of known questions: a year,
-number or unit the question asks about must occur in the supporting sentence, and the
-question's salient terms (or, for colloquial wording, the dense similarity) must be covered.
+Whether the plan answers is decided by evidence, not by lists of known questions:
+- a question that asks for a figure, a date or a person is answered only by a sentence that
+  holds one (a number in the asked unit, a year, …), names the asked subject, matches any
+  year the question gives, and speaks of the same period (a 十三五 result is no 2025 target);
+- any other question is answered when the retrieved clauses cover its subject well enough.
 """
 from __future__ import annotations
 
@@ -14,32 +16,56 @@ from assistant.retrieval import Hit
 from assistant.text import numbers_in, sentences, squash
 from index.clauses import Clause, ClauseTree
 
-QUANTITY_CUES = ("多少", "几个", "几所", "几家", "几条", "几项", "比例", "比重", "百分之", "占比", "数量", "规模多大")
-TARGET_CUES = ("目标", "达到", "覆盖率", "增长", "指标", "率")
-LIST_CUES = ("有哪些", "哪些", "主要任务", "重点任务", "包括", "都有", "包含", "几个方面", "哪几", "分别")
-TIME_CUES = ("什么时候", "何时", "哪一年", "哪年", "时间", "期限", "多久", "哪几年")
-DEFINE_CUES = ("是什么", "指什么", "什么意思", "含义", "是指", "指的是", "意思", "解释", "定义")
-UNITS = ("亿元", "万元", "元", "万人", "人", "所", "个", "家", "座", "条", "处", "项", "平方米", "万平方米",
-         "公里", "千米", "米", "亩", "张", "户", "套", "次", "名", "%", "年")
-_YEAR = re.compile(r"(19|20)\d{2}")
+_YEAR = re.compile(r"(?:19|20)\d{2}")
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]+)[”\"」』]")
-_PART_SPLIT = re.compile(r"[，,；;、]|以及|还有|另外|同时|和(?=[^，,]{2,}(?:多少|哪些|什么|怎么|如何))")
+_QUANTITY = re.compile(r"多少|几(?:个|所|家|条|项|座|处|张|名|户|次|眼|支|万|亿|成|倍)|比例|比重|占比|百分之|百分比"
+                       r"|(?:率|幅度)(?:是|为|要|能|会|达到|控制在)*(?:多少|几)")
+_UNIT = re.compile(r"(?:多少|几)(亿元|万元|万平方米|平方米|平方公里|万人次|人次|万人|公里|千米|元|钱|人|所|个|家|座|条|处"
+                   r"|项|亩|张|户|套|次|名|眼|支|微克)")
+_RATE = re.compile(r"百分之|比例|比重|占比|百分比|率")
+_TIME = re.compile(r"什么时候|何时|哪一年|哪年|哪几年|几月|多久|期限|时间表|截止")
+_WHO = re.compile(r"谁|叫什么名字|姓名|哪位")
+_LIST = re.compile(r"有哪些|哪些|哪几|包括|包含|都有|分别|几个方面|主要任务|重点任务|几大")
+_DEFINE = re.compile(r"什么意思|指什么|是指|含义|指的是|是什么|什么是|解释")
+_PART_SPLIT = re.compile(r"(?<=[？?；;])")
+_ENUM = re.compile(r"[、]")
+FUTURE_Q = re.compile(r"十四五|202[1-5]|2035|未来|今后|以后|将来|往后|要达到|目标|计划|打算")
+PAST_Q = re.compile(r"十三五|201\d|2020|五年来|过去|以来|已经|建成了|新增了|了多少|了几|做到了|取得")
+FUTURE_S = re.compile(r"到20\d\d年|力争|将|预计|确保|十四五|计划|要|未来五年")
+PAST_S = re.compile(r"五年来|累计|十三五|201\d年|2020年|先后|已|建成|完成|实现了|达到了")
+# Parts of speech that never name what a question is about (jieba tags): pronouns, numerals, measure words,
+# prepositions, conjunctions, particles, adverbs, locality, time and place words, interjections.
+FUNCTION_TAGS = ("r", "m", "q", "p", "c", "u", "y", "d", "f", "t", "s", "e", "o", "h", "k", "z")
+# Words that ask or frame rather than name what the question is about.
+GENERIC = frozenset(
+    "多少 什么 哪些 哪个 哪里 哪儿 怎么 怎样 如何 是否 有没有 会不会 能不能 可不可以 吗 呢 目标 达到 要求 期间 时期 "
+    "十四五 十三五 现在 以后 将来 未来 今后 往后 打算 计划 规划 提到 说 区里 区 桥西 桥西区 桥西区的 我们 咱们 "
+    "一下 具体 主要 情况 方面 问题 内容 举措 措施 有关 相关 一共 总共 大概 左右 以上 以内 之前 以前 分别 "
+    "要 会 能 多 几 年 到 个 这块 那块 一些 哪年 哪一年 时候 何时 是 为 的 里 中 了 "
+    "建成 新建 达到 实现 完成 提出 展望 提供 打造 希望 想要 听说 觉得 知道 告诉 请问 需要 应该 还有 还要 有没有".split()
+)
 
 
 @dataclass
-class QuestionProfile:
+class Ask:
+    """What one question (or one part of it) asks for."""
+
     text: str
-    tokens: list[str]
-    wants_quantity: bool
-    wants_target: bool
-    wants_list: bool
-    wants_time: bool
-    wants_definition: bool
-    years: list[str]
-    numbers: list[str]
-    unit: str | None
-    quoted: list[str]
-    parts: list[str] = field(default_factory=list)
+    subject: list[str]
+    quantity: bool = False
+    unit: str | None = None
+    time: bool = False
+    who: bool = False
+    listing: bool = False
+    define: bool = False
+    years: list[str] = field(default_factory=list)
+    numbers: list[str] = field(default_factory=list)
+    quoted: list[str] = field(default_factory=list)
+    period: str | None = None  # "future" | "past" | None
+
+    @property
+    def specific(self) -> bool:
+        return self.quantity or self.time or self.who
 
 
 @dataclass
@@ -62,158 +88,216 @@ class Draft:
     support: float = 0.0
 
 
-def _has(text: str, cues: tuple[str, ...]) -> bool:
-    return any(c in text for c in cues)
-
-
-def profile_question(question: str, tokenize) -> QuestionProfile:
-    q = squash(question)
-    numbers = [n for n in numbers_in(q) if not _YEAR.fullmatch(n)]
-    unit = None
-    m = re.search(r"(?:多少|几)(亿元|万元|万平方米|平方米|万人|公里|千米|元|人|所|个|家|座|条|处|项|亩|张|户|套|次|名)", q)
-    if m:
-        unit = m.group(1)
-    elif re.search(r"百分之|比例|比重|占比|覆盖率|率(?:达到|是|为|要)?(?:多少|几)", q):
-        unit = "%"
-    parts = [p for p in _PART_SPLIT.split(q) if len(tokenize(p)) >= 2]
-    return QuestionProfile(
-        text=q, tokens=tokenize(question),
-        wants_quantity=_has(q, QUANTITY_CUES) or unit is not None,
-        wants_target=_has(q, TARGET_CUES),
-        wants_list=_has(q, LIST_CUES),
-        wants_time=_has(q, TIME_CUES),
-        wants_definition=_has(q, DEFINE_CUES),
-        years=_YEAR.findall(q) and [y.group(0) for y in _YEAR.finditer(q)],
-        numbers=numbers, unit=unit,
-        quoted=[s for s in _QUOTED.findall(question) if s.strip()],
-        parts=parts if len(parts) >= 2 else [],
-    )
+def term_present(term: str, text: str) -> bool:
+    """The term, or at least half of its character bigrams, occurs in text ('公办园' ~ '公办幼儿园')."""
+    if term in text:
+        return True
+    if len(term) < 3:
+        return False
+    grams = [term[i:i + 2] for i in range(len(term) - 1)]
+    return sum(g in text for g in grams) * 2 >= len(grams)
 
 
 class ExtractiveAnswerer:
-    """Compose an answer from the plan's own sentences; abstain when they do not answer."""
+    """Compose an answer from the plan's own sentences; abstain when they do not answer.
 
-    def __init__(self, tree: ClauseTree, tokenize, idf: dict[str, float], *,
-                 min_coverage: float = 0.5, min_dense: float = 0.90, max_sentences: int = 3) -> None:
-        if not 0 <= min_coverage <= 1:
-            raise ValueError("min_coverage must be in [0, 1]")
+    >>> draft = answerer.answer("到2025年普惠性幼儿园覆盖率要达到多少？", hits)   # doctest: +SKIP
+    >>> draft.text
+    '根据规划：\\n到2025年,普惠性幼儿园覆盖率达到85%,公办幼儿园在园幼儿达到50%[1]。'
+    """
+
+    def __init__(self, tree: ClauseTree, tagged, idf: dict[str, float], *,
+                 min_subject: float = 0.6, min_topic: float = 0.12, max_sentences: int = 3,
+                 pool_clauses: int = 6) -> None:
+        if not 0 <= min_subject <= 1 or not 0 <= min_topic <= 1:
+            raise ValueError("coverage thresholds must be in [0, 1]")
         self.tree = tree
-        self.tokenize = tokenize
+        self.tagged = tagged  # text -> [(word, part of speech)]
         self.idf = idf
         self.default_idf = max(idf.values(), default=1.0)
-        self.min_coverage = min_coverage
-        self.min_dense = min_dense
+        self.min_subject = min_subject
+        self.min_topic = min_topic
         self.max_sentences = max_sentences
+        self.pool_clauses = pool_clauses
         self._plan_text = squash("".join(c.text for c in tree.clauses))
 
-    # -- scoring -----------------------------------------------------------
+    # -- question analysis -------------------------------------------------------
+    def ask_of(self, question: str) -> Ask:
+        q = squash(question)
+        unit = None
+        m = _UNIT.search(q)
+        if m:
+            unit = "元" if m.group(1) == "钱" else m.group(1)
+        quantity = bool(_QUANTITY.search(q)) or unit is not None
+        if quantity and unit is None and _RATE.search(q):
+            unit = "%"
+        period = None
+        if FUTURE_Q.search(q) and not PAST_Q.search(q):
+            period = "future"
+        elif PAST_Q.search(q) and not FUTURE_Q.search(q):
+            period = "past"
+        subject = [w for w, flag in dict.fromkeys(self.tagged(question))
+                   if len(w) >= 2 and not flag.startswith(FUNCTION_TAGS) and w not in GENERIC
+                   and not w.isdigit() and not _YEAR.fullmatch(w)]
+        return Ask(text=q, subject=subject, quantity=quantity, unit=unit, time=bool(_TIME.search(q)),
+                   who=bool(_WHO.search(q)), listing=bool(_LIST.search(q)), define=bool(_DEFINE.search(q)),
+                   years=_YEAR.findall(q), numbers=[n for n in numbers_in(q) if not _YEAR.fullmatch(n)],
+                   quoted=[s for s in _QUOTED.findall(question) if s.strip()], period=period)
+
+    def split_parts(self, question: str) -> list[Ask]:
+        """One Ask per sub-question ('…多少？…什么？'); a part without a subject borrows the previous one's."""
+        pieces = [p for p in _PART_SPLIT.split(question.strip()) if squash(p)]
+        asks: list[Ask] = []
+        for piece in pieces:
+            ask = self.ask_of(piece)
+            if not ask.subject and asks:
+                ask.subject = list(asks[-1].subject)
+            asks.append(ask)
+        return asks or [self.ask_of(question)]
+
+    # -- evidence ------------------------------------------------------------------
     def _weight(self, token: str) -> float:
         return self.idf.get(token, self.default_idf)
 
-    def coverage(self, tokens: list[str], text: str) -> float:
-        """idf-weighted share of the tokens that occur in ``text``."""
-        toks = list(dict.fromkeys(tokens))
-        total = sum(self._weight(t) for t in toks)
-        if not total:
-            return 0.0
-        s = squash(text)
-        return sum(self._weight(t) for t in toks if t in s) / total
+    def subject_coverage(self, terms: list[str], text: str) -> float:
+        """idf-weighted share of the subject terms present (leniently) in ``text``."""
+        if not terms:
+            return 1.0
+        s = squash(text).lower()
+        total = sum(self._weight(t) for t in terms)
+        return sum(self._weight(t) for t in terms if term_present(t, s)) / total
 
-    def _score(self, prof: QuestionProfile, sent: Sentence, tokens: list[str] | None = None) -> float:
-        tokens = tokens if tokens is not None else prof.tokens
-        s = sent.text
-        score = self.coverage(tokens, s + sent.clause.title) + 0.15 / (1 + sent.rank)
-        nums = [n for n in numbers_in(s) if not _YEAR.fullmatch(n)]
-        if prof.wants_quantity or prof.wants_target:
-            score += 0.25 if nums else -0.1
-            if prof.unit and re.search(rf"\d\s*{re.escape(prof.unit)}", squash(s)):
-                score += 0.2
-        if prof.wants_time and _YEAR.search(s):
+    def _answers(self, ask: Ask, sent: Sentence) -> bool:
+        """Does this sentence give what a specific question asks for?"""
+        s = squash(sent.text)
+        if any(y not in s for y in ask.years):
+            return False
+        if any(not re.search(rf"(?<!\d){n}(?!\d)", s) for n in ask.numbers):
+            return False
+        if self.subject_coverage(ask.subject, s + sent.clause.title) < self.min_subject:
+            return False
+        if ask.period and not _same_period(ask.period, s):
+            return False
+        if ask.quantity:
+            nums = [n for n in numbers_in(s) if not _YEAR.fullmatch(n)]
+            if not nums:
+                return False
+            if ask.unit and not re.search(rf"\d(?:\.\d+)?(?:多)?{re.escape(ask.unit)}", s):
+                return False
+        if ask.time and not (_YEAR.search(s) or re.search(r"\d+月|年底|年内", s)):
+            return False
+        return True
+
+    def _score(self, ask: Ask, sent: Sentence) -> float:
+        s = squash(sent.text)
+        score = self.subject_coverage(ask.subject, s + sent.clause.title) + 0.15 / (1 + sent.rank)
+        if ask.quantity and any(not _YEAR.fullmatch(n) for n in numbers_in(s)):
             score += 0.2
-        for y in prof.years:
-            score += 0.2 if y in s else -0.2
+        if ask.listing:
+            score += min(len(_ENUM.findall(s)), 5) * 0.03
         return score
 
-    def _pool(self, hits: list[Hit], limit: int = 6) -> list[Sentence]:
-        pool = []
-        for rank, hit in enumerate(hits[:limit]):
-            for s in sentences(hit.clause.text):
-                pool.append(Sentence(text=s, clause=hit.clause, rank=rank))
-        return pool
+    def _pool(self, hits: list[Hit]) -> list[Sentence]:
+        return [Sentence(text=s, clause=h.clause, rank=rank)
+                for rank, h in enumerate(hits[:self.pool_clauses]) for s in sentences(h.clause.text)]
 
-    # -- answer ------------------------------------------------------------
-    def answer(self, question: str, hits: list[Hit]) -> Draft:
-        prof = profile_question(question, self.tokenize)
+    # -- answer --------------------------------------------------------------------
+    def answer(self, question: str, hits: list[Hit], background: str = "") -> Draft:
+        """``background`` is the earlier conversation's topic; it names the subject when the question does not."""
         if not hits:
             return Draft(text="", context=[], abstained=True, reason="没有检索到相关条款")
         context = [h.clause for h in hits]
-        reason = self._unanswerable(prof, hits)
-        if reason:
-            return Draft(text="", context=context, abstained=True, reason=reason,
-                         related=[h.clause for h in hits[:3]])
-        if prof.wants_definition or prof.quoted:
-            draft = self._glossary(prof, hits, context)
+        asks = self.split_parts(question)
+        whole = self.ask_of(question)
+        if background and not whole.subject:
+            whole.subject = self.ask_of(background).subject
+            for ask in asks:
+                ask.subject = ask.subject or whole.subject
+        related = [h.clause for h in hits[:3]]
+        off = self._off_topic(whole, hits)
+        if off:
+            return Draft(text="", context=context, abstained=True, reason=off, related=related)
+        if len(asks) == 1 and (whole.define or whole.quoted):
+            draft = self._glossary(whole, hits, context)
             if draft:
                 return draft
-        if prof.wants_list and not (prof.wants_quantity and prof.unit):
-            draft = self._list(prof, hits, context)
+        if len(asks) == 1 and whole.listing and not whole.specific:
+            draft = self._list(whole, hits, context)
             if draft:
                 return draft
-        return self._sentences(prof, hits, context)
+        pool = self._pool(hits)
+        chosen: list[Sentence] = []
+        missing: list[Ask] = []
+        for ask in asks:
+            picked = self._pick(ask, pool, limit=1 if len(asks) > 1 else self.max_sentences)
+            if not picked:
+                missing.append(ask)
+            chosen += [s for s in picked if s not in chosen]
+        if not chosen:
+            reason = _reason(missing[0] if missing else whole)
+            return Draft(text="", context=context, abstained=True, reason=reason, related=related)
+        lines = [_with_marker(s.text, context.index(s.clause) + 1) for s in chosen]
+        text = "根据规划：\n" + "".join(lines)
+        if missing and len(asks) > 1:
+            text += "\n（规划中没有明确提到：" + "；".join(m.text for m in missing) + "）"
+        return Draft(text=text, context=context, support=max(s.score for s in chosen))
 
-    def _unanswerable(self, prof: QuestionProfile, hits: list[Hit]) -> str:
-        top = hits[:3]
-        top_text = squash("".join(h.clause.text for h in top))
-        for y in prof.years:
-            if not any(y in squash(h.clause.text) for h in hits[:5]):
-                return f"规划中没有关于{y}年的相关内容"
-        for n in prof.numbers:
-            if not any(re.search(rf"(?<!\d){n}(?!\d)", squash(h.clause.text)) for h in hits[:5]):
-                return f"规划中没有与「{n}」相关的内容"
-        if prof.wants_quantity and prof.unit:
-            unit_re = rf"\d(?:\.\d+)?\s*{re.escape(prof.unit)}"
-            if not any(re.search(unit_re, squash(h.clause.text)) for h in hits[:5]):
-                return "规划中没有给出这一数字"
-        content = [t for t in prof.tokens if len(t) >= 2]
-        absent = [t for t in content if t not in self._plan_text]
-        cov = self.coverage(content, top_text) if content else 0.0
-        dense = max((h.dense for h in top), default=0.0)
-        if content and cov < self.min_coverage and dense < self.min_dense:
-            return "规划中没有明确提到相关内容"
-        if absent and self.coverage(absent, "") == 0 and sum(self._weight(t) for t in absent) > \
-                0.5 * sum(self._weight(t) for t in content) and dense < self.min_dense + 0.02:
-            return f"规划中没有明确提到「{'、'.join(absent[:3])}」"
+    def _pick(self, ask: Ask, pool: list[Sentence], limit: int) -> list[Sentence]:
+        for s in pool:
+            s.score = self._score(ask, s)
+        ranked = sorted(pool, key=lambda s: -s.score)
+        if ask.specific or ask.years or ask.numbers:
+            ranked = [s for s in ranked if self._answers(ask, s)]
+        if not ranked:
+            return []
+        best = ranked[0]
+        chosen = [best]
+        for s in ranked[1:]:
+            if len(chosen) >= limit:
+                break
+            if s.score >= 0.85 * best.score and _adds_facts(s, chosen):
+                chosen.append(s)
+        order = {id(s): i for i, s in enumerate(pool)}
+        return sorted(chosen, key=lambda s: order[id(s)])
+
+    def _off_topic(self, ask: Ask, hits: list[Hit]) -> str:
+        """Why the retrieved clauses are not about the question at all, or ''."""
+        if not ask.subject:
+            return ""
+        top = "".join(h.clause.title + h.clause.text for h in hits[:3])
+        if self.subject_coverage(ask.subject, top) < self.min_topic:
+            absent = [t for t in ask.subject if not term_present(t, self._plan_text)]
+            named = f"「{'、'.join(absent[:3])}」" if absent else "这一问题"
+            return f"规划中没有明确提到{named}"
         return ""
 
-    def _glossary(self, prof: QuestionProfile, hits: list[Hit], context: list[Clause]) -> Draft | None:
+    def _glossary(self, ask: Ask, hits: list[Hit], context: list[Clause]) -> Draft | None:
         for i, hit in enumerate(hits[:5]):
             c = hit.clause
             if c.kind != "glossary":
                 continue
             term = squash(re.sub(r"[“”\"]", "", c.title))
-            asked = [squash(re.sub(r"[“”\"]", "", q)) for q in prof.quoted] or [prof.text]
-            if any(a and (a in term or term in a or a in squash(c.text)[:len(term) + 8]) for a in asked):
+            asked = [squash(re.sub(r"[“”\"]", "", q)) for q in ask.quoted] or [ask.text]
+            if any(a and (a in term or term in a) for a in asked):
                 body = re.sub(r"^\d+\s*[.．、]\s*", "", c.text)
                 return Draft(text=f"{body}[{i + 1}]", context=context, support=1.0)
         return None
 
-    def _list(self, prof: QuestionProfile, hits: list[Hit], context: list[Clause]) -> Draft | None:
+    def _list(self, ask: Ask, hits: list[Hit], context: list[Clause]) -> Draft | None:
         """Items of a list: the lead titles of sibling paragraphs, or the sub-headings of a section."""
         best = None
         for hit in hits[:3]:
             c = hit.clause
+            own = self.subject_coverage(ask.subject, c.title) if c.title else 0.0
             for parent_id in _ancestors(c):
                 parent = self.tree.get(parent_id)
-                if parent is None:
-                    continue
-                items = self._list_items(parent)
+                items = self._list_items(parent) if parent else []
                 if len(items) < 3:
                     continue
-                match = self.coverage(prof.tokens, parent.text)
-                own = self.coverage(prof.tokens, c.title) if c.title else 0.0
-                if match >= own and (best is None or match > best[0]):
+                match = self.subject_coverage(ask.subject, parent.text)
+                if match >= 0.5 and match > own and (best is None or match > best[0]):
                     best = (match, parent, items)
-        if best is None or best[0] < 0.3:
+        if best is None:
             return None
         _, parent, items = best
         ctx = list(context)
@@ -223,8 +307,8 @@ class ExtractiveAnswerer:
                 ctx.append(item)
             title = item.title if item.kind == "paragraph" else item.text
             parts.append(f"{title}[{ctx.index(item) + 1}]")
-        head = f"规划在{parent.label}中提出：" if parent.kind == "heading" else "根据规划："
-        return Draft(text=head + "\n" + "；\n".join(parts) + "。", context=ctx, support=best[0])
+        return Draft(text=f"规划在{parent.label}中提出：\n" + "；\n".join(parts) + "。", context=ctx,
+                     support=best[0])
 
     def _list_items(self, parent: Clause) -> list[Clause]:
         children = self.tree.children(parent.clause_id)
@@ -233,40 +317,28 @@ class ExtractiveAnswerer:
             return titled
         return [c for c in children if c.kind == "heading"]
 
-    def _sentences(self, prof: QuestionProfile, hits: list[Hit], context: list[Clause]) -> Draft:
-        pool = self._pool(hits)
-        for s in pool:
-            s.score = self._score(prof, s)
-        ranked = sorted(pool, key=lambda s: -s.score)
-        chosen: list[Sentence] = []
-        if prof.parts:
-            for part in prof.parts:
-                toks = self.tokenize(part)
-                best = max(pool, key=lambda s: self._score(prof, s, toks))
-                if best not in chosen:
-                    chosen.append(best)
-        if not chosen:
-            chosen.append(ranked[0])
-        top = ranked[0].score
-        for s in ranked[1:]:
-            if len(chosen) >= self.max_sentences:
-                break
-            if s.score >= 0.8 * top and s not in chosen and _adds_facts(s, chosen):
-                chosen.append(s)
-        if (prof.wants_quantity or prof.wants_target) and prof.unit:
-            unit_re = rf"\d(?:\.\d+)?\s*{re.escape(prof.unit)}"
-            if not any(re.search(unit_re, squash(s.text)) for s in chosen):
-                return Draft(text="", context=context, abstained=True, reason="规划中没有给出这一数字",
-                             related=[h.clause for h in hits[:3]])
-        order = {id(s): i for i, s in enumerate(pool)}
-        lines = []
-        for s in sorted(chosen, key=lambda s: (s.rank, order[id(s)])) if not prof.parts else chosen:
-            lines.append(f"{_with_marker(s.text, context.index(s.clause) + 1)}")
-        return Draft(text="根据规划：\n" + "".join(lines), context=context, support=top)
+
+def _same_period(period: str, sentence: str) -> bool:
+    future, past = bool(FUTURE_S.search(sentence)), bool(PAST_S.search(sentence))
+    if period == "future":
+        return not (past and not future)
+    return not (future and not past)
+
+
+def _reason(ask: Ask) -> str:
+    if ask.years:
+        return f"规划中没有给出{ask.years[0]}年的相应内容"
+    if ask.quantity:
+        return "规划中没有给出这一数字"
+    if ask.time:
+        return "规划中没有给出具体时间"
+    if ask.who:
+        return "规划中没有提到相关人员"
+    return "检索到的条款不能回答这一问题"
 
 
 def _adds_facts(s: Sentence, chosen: list[Sentence]) -> bool:
-    have = set().union(*(set(numbers_in(c.text)) for c in chosen)) if chosen else set()
+    have = set().union(*(set(numbers_in(c.text)) for c in chosen))
     mine = set(numbers_in(s.text))
     return bool(mine - have) or not mine
 

@@ -335,7 +335,8 @@ CSS = """
   #qx-chat { height: 62vh !important; }
   .qx-scroll { max-height: 75vh; }
 }
-@media (max-width: 640px) { main.app { padding: 10px 8px !important; } }
+@media (max-width: 640px) { .gradio-container > .main { padding: 10px 8px !important; } }
+#qx-chat .placeholder-content { padding: 0 20px; text-align: center; }
 .qx-ex-row { flex-wrap: wrap !important; gap: 6px !important; }
 .qx-ex-row > button { flex: 0 1 auto !important; width: auto !important; min-width: 0 !important; font-size: .85rem;
   padding: 4px 10px; white-space: normal; text-align: left; }

@@ -61,6 +61,7 @@ class PlanTokenizer:
             cache_dir.mkdir(parents=True, exist_ok=True)
             self._jieba.tmp_dir = str(cache_dir)
         self._jieba.initialize()
+        self._tagger = None
         for term in terms:
             self._jieba.add_word(term, freq=max(2000, 500 * len(term)))
         self.terms = tuple(terms)
@@ -78,6 +79,15 @@ class PlanTokenizer:
             if tok and tok not in STOPWORDS and _WORD.fullmatch(tok):
                 tokens.append(tok)
         return tokens
+
+    def tagged(self, text: str) -> list[tuple[str, str]]:
+        """(word, part-of-speech) pairs, lower-cased, punctuation dropped; used to find what a question is about."""
+        if self._tagger is None:
+            import jieba.posseg
+
+            self._tagger = jieba.posseg.POSTokenizer(tokenizer=self._jieba)
+        return [(p.word.strip().lower(), p.flag) for p in self._tagger.cut(text)
+                if p.word.strip() and _WORD.fullmatch(p.word.strip())]
 
     def tokenize(self, text: str, query: bool = False) -> list[str]:
         """BM25 terms: jieba words plus character bigrams (robust to wording jieba splits differently)."""
