@@ -77,7 +77,7 @@ class Assistant:
         self.tree = retriever.store.tree
         self.llm = llm
         self.load_seconds = load_seconds
-        self.extractive = ExtractiveAnswerer(self.tree, retriever.tokenizer.tagged,
+        self.extractive = ExtractiveAnswerer(self.tree, retriever.tokenizer,
                                              idf_table(retriever.store.tokens))
         self.chain = self._build_chain()
 

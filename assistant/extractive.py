@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from assistant.retrieval import Hit
@@ -42,7 +43,7 @@ GENERIC = frozenset(
     "十四五 十三五 现在 以后 将来 未来 今后 往后 打算 计划 规划 提到 说 区里 区 桥西 桥西区 桥西区的 我们 咱们 "
     "一下 具体 主要 情况 方面 问题 内容 举措 措施 有关 相关 一共 总共 大概 左右 以上 以内 之前 以前 分别 "
     "要 会 能 多 几 年 到 个 这块 那块 一些 哪年 哪一年 时候 何时 是 为 的 里 中 了 "
-    "建成 新建 达到 实现 完成 提出 展望 提供 打造 希望 想要 听说 觉得 知道 告诉 请问 需要 应该 还有 还要 有没有".split()
+    "任务 工作 重点 建成 新建 达到 实现 完成 提出 展望 提供 打造 希望 想要 听说 觉得 知道 告诉 请问 需要 应该 还有 还要 有没有".split()
 )
 
 
@@ -88,12 +89,16 @@ class Draft:
     support: float = 0.0
 
 
-def term_present(term: str, text: str) -> bool:
-    """The term, or at least half of its character bigrams, occurs in text ('公办园' ~ '公办幼儿园')."""
+def term_present(term: str, text: str, words: frozenset[str] | None = None) -> bool:
+    """The term, or at least half of its character bigrams, occurs in text ('公办园' ~ '公办幼儿园').
+
+    A two-character term must be one of the text's ``words`` when they are given, so that
+    '区长' is not found inside '小区长效'.
+    """
+    if len(term) < 3:
+        return term in words if words is not None else term in text
     if term in text:
         return True
-    if len(term) < 3:
-        return False
     grams = [term[i:i + 2] for i in range(len(term) - 1)]
     return sum(g in text for g in grams) * 2 >= len(grams)
 
@@ -106,13 +111,14 @@ class ExtractiveAnswerer:
     '根据规划：\\n到2025年,普惠性幼儿园覆盖率达到85%,公办幼儿园在园幼儿达到50%[1]。'
     """
 
-    def __init__(self, tree: ClauseTree, tagged, idf: dict[str, float], *,
+    def __init__(self, tree: ClauseTree, tokenizer, idf: dict[str, float], *,
                  min_subject: float = 0.6, min_topic: float = 0.12, max_sentences: int = 3,
                  pool_clauses: int = 6) -> None:
         if not 0 <= min_subject <= 1 or not 0 <= min_topic <= 1:
             raise ValueError("coverage thresholds must be in [0, 1]")
         self.tree = tree
-        self.tagged = tagged  # text -> [(word, part of speech)]
+        self.tagged = tokenizer.tagged  # text -> [(word, part of speech)]
+        self._words = lru_cache(maxsize=4096)(lambda text: frozenset(tokenizer.words(text)))
         self.idf = idf
         self.default_idf = max(idf.values(), default=1.0)
         self.min_subject = min_subject
@@ -164,8 +170,9 @@ class ExtractiveAnswerer:
         if not terms:
             return 1.0
         s = squash(text).lower()
+        words = self._words(s)
         total = sum(self._weight(t) for t in terms)
-        return sum(self._weight(t) for t in terms if term_present(t, s)) / total
+        return sum(self._weight(t) for t in terms if term_present(t, s, words)) / total
 
     def _answers(self, ask: Ask, sent: Sentence) -> bool:
         """Does this sentence give what a specific question asks for?"""
@@ -182,10 +189,12 @@ class ExtractiveAnswerer:
             nums = [n for n in numbers_in(s) if not _YEAR.fullmatch(n)]
             if not nums:
                 return False
-            if ask.unit and not re.search(rf"\d(?:\.\d+)?(?:多)?{re.escape(ask.unit)}", s):
+            if ask.unit and not re.search(rf"\d(?:\.\d+)?[多余]?[十百千万亿]*[多余]?{re.escape(ask.unit)}", s):
                 return False
         if ask.time and not (_YEAR.search(s) or re.search(r"\d+月|年底|年内", s)):
             return False
+        if ask.who and not any(flag.startswith("nr") for _, flag in self.tagged(sent.text)):
+            return False  # a 'who' question needs a person's name in the answer
         return True
 
     def _score(self, ask: Ask, sent: Sentence) -> float:
@@ -266,7 +275,7 @@ class ExtractiveAnswerer:
             return ""
         top = "".join(h.clause.title + h.clause.text for h in hits[:3])
         if self.subject_coverage(ask.subject, top) < self.min_topic:
-            absent = [t for t in ask.subject if not term_present(t, self._plan_text)]
+            absent = [t for t in ask.subject if t not in self._plan_text]
             named = f"「{'、'.join(absent[:3])}」" if absent else "这一问题"
             return f"规划中没有明确提到{named}"
         return ""

@@ -322,6 +322,9 @@ SCROLL_JS = """
 }
 """
 
+# Raw <head> style: Gradio scopes `css` under .contain, which cannot reach the page padding outside it.
+HEAD = "<style>@media (max-width: 640px) { .gradio-container > .main { padding: 10px 8px !important; } }</style>"
+
 CSS = """
 .gradio-container { max-width: 1400px !important; }
 #qx-header h1 { margin: 0 0 2px; font-size: 1.55rem; }
@@ -335,7 +338,6 @@ CSS = """
   #qx-chat { height: 62vh !important; }
   .qx-scroll { max-height: 75vh; }
 }
-@media (max-width: 640px) { .gradio-container > .main { padding: 10px 8px !important; } }
 #qx-chat .placeholder-content { padding: 0 20px; text-align: center; }
 .qx-ex-row { flex-wrap: wrap !important; gap: 6px !important; }
 .qx-ex-row > button { flex: 0 1 auto !important; width: auto !important; min-width: 0 !important; font-size: .85rem;

@@ -46,9 +46,11 @@ def overlap(sentence: str, source: str) -> float:
 
 
 def is_framing(sentence: str) -> bool:
-    """Lines such as '根据规划：' introduce an answer and state no fact."""
+    """Lines such as '根据规划：' introduce an answer, and '（…）' notes comment on it; neither states a fact."""
     body = strip_markers(sentence).strip()
-    return not numbers_in(body) and (body.endswith(("：", ":")) or len(squash(body)) <= 6)
+    if body.startswith("（") and body.endswith("）"):
+        return True
+    return not numbers_in(body) and body.endswith(("：", ":"))
 
 
 def supports(sentence: str, clause: Clause) -> bool:

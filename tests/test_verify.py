@@ -1,0 +1,51 @@
+"""The citation check, deterministic and independent of any model."""
+from __future__ import annotations
+
+from assistant.verify import verify_answer
+from index.clauses import Clause
+
+
+def _clause(cid: str, text: str) -> Clause:
+    return Clause(clause_id=cid, kind="paragraph", label=f"L{cid}", path=(), title="", text=text, start=0, end=1)
+
+
+KG = _clause("10.2.2", "到2025年,普惠性幼儿园覆盖率达到85%,公办幼儿园在园幼儿达到50%。")
+CARE = _clause("10.4.6", "完善养老服务体系。建设社区日间照料中心,推进医养结合。")
+
+
+class TestVerifyAnswer:
+    def test_valid_citations_are_kept_and_renumbered_in_order_of_use(self):
+        v = verify_answer("推进医养结合[2]。普惠性幼儿园覆盖率达到85%[1]。", [KG, CARE])
+        assert v.text == "推进医养结合[1]。普惠性幼儿园覆盖率达到85%[2]。"
+        assert [c.clause_id for c in v.cited] == ["10.4.6", "10.2.2"]
+        assert v.ok and not v.dropped
+
+    def test_marker_to_a_clause_that_was_not_retrieved_is_recited_or_dropped(self):
+        v = verify_answer("普惠性幼儿园覆盖率达到85%[7]。区长是张三[9]。", [KG, CARE])
+        assert v.invalid_markers == 2
+        assert v.text == "普惠性幼儿园覆盖率达到85%[1]。"
+        assert v.recited == 1 and v.dropped == ["区长是张三。"]
+
+    def test_number_absent_from_cited_clause_is_removed(self):
+        v = verify_answer("普惠性幼儿园覆盖率达到95%[1]。", [KG, CARE])
+        assert v.text == "" and v.dropped == ["普惠性幼儿园覆盖率达到95%。"] and not v.ok
+
+    def test_number_must_match_whole(self):
+        v = verify_answer("覆盖率达到8%[1]。", [KG])
+        assert v.dropped
+
+    def test_missing_marker_is_recited_to_the_supporting_clause(self):
+        v = verify_answer("公办幼儿园在园幼儿达到50%。", [CARE, KG])
+        assert v.text == "公办幼儿园在园幼儿达到50%[1]。" and v.cited == [KG] and v.recited == 1
+
+    def test_framing_lines_need_no_citation(self):
+        v = verify_answer("根据规划：\n推进医养结合[1]。", [CARE])
+        assert v.text == "根据规划：\n推进医养结合[1]。" and v.kept == 1
+
+    def test_marker_after_the_full_stop_is_accepted(self):
+        v = verify_answer("推进医养结合。[1]", [CARE])
+        assert v.text == "推进医养结合[1]。"
+
+    def test_unrelated_text_is_not_supported_by_a_real_clause(self):
+        v = verify_answer("明天会下雨[1]。", [CARE])
+        assert v.dropped and not v.ok
