@@ -32,6 +32,7 @@ from index.store import load_store
 log = logging.getLogger(__name__)
 
 ANSWER_K = 8
+PART_K = 3
 EMPTY_PROMPT = "请输入您想了解的问题，例如：「到2025年普惠性幼儿园覆盖率达到多少？」"
 ABSTAIN_HEAD = "规划中没有明确提到这一内容"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
@@ -112,6 +113,15 @@ class Assistant:
     def _retrieve_step(self, state: dict) -> dict:
         t0 = time.perf_counter()
         hits = self.retriever.search(state["query"], k=ANSWER_K)
+        question, _ = split_context(state["query"])
+        parts = self.extractive.split_parts(question)
+        if len(parts) > 1:  # a two-part question: make sure each part's best clauses are there
+            seen = {h.clause.clause_id for h in hits}
+            for part in parts:
+                for h in self.retriever.search(part.text, k=PART_K):
+                    if h.clause.clause_id not in seen:
+                        seen.add(h.clause.clause_id)
+                        hits.append(h)
         return {**state, "hits": hits, "t_retrieve": time.perf_counter() - t0}
 
     def _answer_step(self, state: dict) -> dict:

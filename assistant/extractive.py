@@ -19,9 +19,9 @@ from index.clauses import Clause, ClauseTree
 
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]+)[”\"」』]")
-_QUANTITY = re.compile(r"多少|几(?:个|所|家|条|项|座|处|张|名|户|次|眼|支|万|亿|成|倍)|比例|比重|占比|百分之|百分比"
+_QUANTITY = re.compile(r"多少|(?<!哪)几(?:个|所|家|条|项|座|处|张|名|户|次|眼|支|万|亿|成|倍)|比例|比重|占比|百分之|百分比"
                        r"|(?:率|幅度)(?:是|为|要|能|会|达到|控制在)*(?:多少|几)")
-_UNIT = re.compile(r"(?:多少|几)(亿元|万元|万平方米|平方米|平方公里|万人次|人次|万人|公里|千米|元|钱|人|所|个|家|座|条|处"
+_UNIT = re.compile(r"(?:多少|(?<!哪)几)(亿元|万元|万平方米|平方米|平方公里|万人次|人次|万人|公里|千米|元|钱|人|所|个|家|座|条|处"
                    r"|项|亩|张|户|套|次|名|眼|支|微克)")
 _RATE = re.compile(r"百分之|比例|比重|占比|百分比|率")
 _TIME = re.compile(r"什么时候|何时|哪一年|哪年|哪几年|几月|多久|期限|时间表|截止")
@@ -29,6 +29,8 @@ _WHO = re.compile(r"谁|叫什么名字|姓名|哪位")
 _LIST = re.compile(r"有哪些|哪些|哪几|包括|包含|都有|分别|几个方面|主要任务|重点任务|几大")
 _DEFINE = re.compile(r"什么意思|指什么|是指|含义|指的是|是什么|什么是|解释")
 _PART_SPLIT = re.compile(r"(?<=[？?；;])")
+_CLAUSE_SPLIT = re.compile(r"(?<=[，,])")
+_ASKING = re.compile(r"多少|什么|哪|几|吗|如何|怎么|怎样|是否")
 _ENUM = re.compile(r"[、]")
 FUTURE_Q = re.compile(r"十四五|202[1-5]|2035|未来|今后|以后|将来|往后|要达到|目标|计划|打算")
 PAST_Q = re.compile(r"十三五|201\d|2020|五年来|过去|以来|已经|建成了|新增了|了多少|了几|做到了|取得")
@@ -152,7 +154,13 @@ class ExtractiveAnswerer:
 
     def split_parts(self, question: str) -> list[Ask]:
         """One Ask per sub-question ('…多少？…什么？'); a part without a subject borrows the previous one's."""
-        pieces = [p for p in _PART_SPLIT.split(question.strip()) if squash(p)]
+        pieces = []
+        for sentence in _PART_SPLIT.split(question.strip()):
+            halves = [h for h in _CLAUSE_SPLIT.split(sentence) if squash(h)]
+            if len(halves) > 1 and sum(bool(_ASKING.search(h)) for h in halves) == len(halves):
+                pieces += halves  # '…是多少，…又是多少？' asks two things
+            elif squash(sentence):
+                pieces.append(sentence)
         asks: list[Ask] = []
         for piece in pieces:
             ask = self.ask_of(piece)
@@ -175,12 +183,16 @@ class ExtractiveAnswerer:
         return sum(self._weight(t) for t in terms if term_present(t, s, words)) / total
 
     def _answers(self, ask: Ask, sent: Sentence) -> bool:
-        """Does this sentence give what a specific question asks for?"""
+        """Can this sentence answer the question? Years and numbers the question names must be in
+        its clause; a specific question (figure, date, person) needs far more of the sentence itself."""
         s = squash(sent.text)
-        if any(y not in s for y in ask.years):
+        scope = s if ask.specific else squash(sent.clause.text)
+        if any(y not in scope for y in ask.years):
             return False
-        if any(not re.search(rf"(?<!\d){n}(?!\d)", s) for n in ask.numbers):
+        if any(not re.search(rf"(?<!\d){n}(?!\d)", scope) for n in ask.numbers):
             return False
+        if not ask.specific:
+            return True
         if self.subject_coverage(ask.subject, s + sent.clause.title) < self.min_subject:
             return False
         if ask.period and not _same_period(ask.period, s):
@@ -199,7 +211,9 @@ class ExtractiveAnswerer:
 
     def _score(self, ask: Ask, sent: Sentence) -> float:
         s = squash(sent.text)
-        score = self.subject_coverage(ask.subject, s + sent.clause.title) + 0.15 / (1 + sent.rank)
+        # Retrieval rank counts for more when the question is open: its words are a poor guide then.
+        score = self.subject_coverage(ask.subject, s + sent.clause.title) + \
+            (0.15 if ask.specific else 0.3) / (1 + sent.rank)
         if ask.quantity and any(not _YEAR.fullmatch(n) for n in numbers_in(s)):
             score += 0.2
         if ask.listing:
@@ -238,7 +252,10 @@ class ExtractiveAnswerer:
         chosen: list[Sentence] = []
         missing: list[Ask] = []
         for ask in asks:
-            picked = self._pick(ask, pool, limit=1 if len(asks) > 1 else self.max_sentences)
+            if ask.specific and any(self._answers(ask, s) for s in chosen):
+                continue  # a sentence already chosen answers this part too
+            candidates = [s for s in pool if s not in chosen]
+            picked = self._pick(ask, candidates, limit=1 if len(asks) > 1 else self.max_sentences)
             if not picked:
                 missing.append(ask)
             chosen += [s for s in picked if s not in chosen]
@@ -248,7 +265,7 @@ class ExtractiveAnswerer:
         lines = [_with_marker(s.text, context.index(s.clause) + 1) for s in chosen]
         text = "根据规划：\n" + "".join(lines)
         if missing and len(asks) > 1:
-            text += "\n（规划中没有明确提到：" + "；".join(m.text for m in missing) + "）"
+            text += "\n（规划中没有明确提到：" + "；".join(m.text.rstrip("?？") for m in missing) + "）"
         return Draft(text=text, context=context, support=max(s.score for s in chosen))
 
     def _pick(self, ask: Ask, pool: list[Sentence], limit: int) -> list[Sentence]:
@@ -273,7 +290,7 @@ class ExtractiveAnswerer:
         """Why the retrieved clauses are not about the question at all, or ''."""
         if not ask.subject:
             return ""
-        top = "".join(h.clause.title + h.clause.text for h in hits[:3])
+        top = "".join("".join(h.clause.path) + h.clause.title + h.clause.text for h in hits[:3])
         if self.subject_coverage(ask.subject, top) < self.min_topic:
             absent = [t for t in ask.subject if t not in self._plan_text]
             named = f"「{'、'.join(absent[:3])}」" if absent else "这一问题"
@@ -295,7 +312,7 @@ class ExtractiveAnswerer:
     def _list(self, ask: Ask, hits: list[Hit], context: list[Clause]) -> Draft | None:
         """Items of a list: the lead titles of sibling paragraphs, or the sub-headings of a section."""
         best = None
-        for hit in hits[:3]:
+        for hit in hits[:5]:
             c = hit.clause
             own = self.subject_coverage(ask.subject, c.title) if c.title else 0.0
             for parent_id in _ancestors(c):

@@ -121,6 +121,7 @@ def _norm(s: str) -> str:
 
 def supporting_sentences(answer: str, n: int) -> list[str]:
     """The answer's sentences that carry marker [n], markers removed."""
+    answer = re.sub(r"([。！？；!?;])((?:\[\d+\])+)", r"\2\1", answer)  # "…。[1]" belongs to the sentence before
     out = []
     for s in _SENTENCE.findall(answer):
         if f"[{n}]" in s:
@@ -157,7 +158,8 @@ def highlight(text: str, answer_sentences: list[str]) -> str:
 
 def _source_card(n: int | None, c: Citation, body: str, kind: str = "") -> str:
     num = f'<span class="qx-num">{n}</span>' if n is not None else ""
-    return (f'<article class="{f"qx-src {kind}".strip()}"><header>{num}<span class="qx-label">{esc(c.label)}</span></header>'
+    cls = f"qx-src {kind}".strip()
+    return (f'<article class="{cls}"><header>{num}<span class="qx-label">{esc(c.label)}</span></header>'
             f'<p class="qx-src-text">{body}</p><a class="qx-open" href="{_open_href(c.clause_id)}">'
             f"在规划原文中查看 ›</a></article>")
 
@@ -205,7 +207,7 @@ class PlanView:
     def chapter_ids(self) -> list[str]:
         return [c.clause_id for c in self.chapters]
 
-    def _toc(self, current: str) -> str:
+    def _toc(self, current: str, open_: bool) -> str:
         items = []
         for ch in self.chapters:
             sections = "".join(f'<li><a href="{_open_href(s.clause_id)}">{esc(s.title or s.label)}</a></li>'
@@ -215,7 +217,9 @@ class PlanView:
                          + (f"<ol>{sections}</ol>" if sections else "") + "</li>")
         cur = self.tree.get(current)
         now = f"：{esc(cur.label)}" if cur else ""
-        return f'<details class="qx-toc"><summary>目录（章 › 节）{now}</summary><ol>{"".join(items)}</ol></details>'
+        attr = " open" if open_ else ""
+        return (f'<details class="qx-toc"{attr}><summary>目录（章 › 节）{now}</summary>'
+                f'<ol>{"".join(items)}</ol></details>')
 
     def _clause(self, c: Clause, focus: str | None) -> str:
         cls = " qx-focus" if c.clause_id == focus else ""
@@ -226,8 +230,8 @@ class PlanView:
             text = c.label if c.level <= 1 else (c.path[-1] if c.path else c.title)
             return f'<div class="qx-c qx-h qx-h{c.level}{cls}" data-cid="{cid}">{esc(text)}</div>'
         m = re.search(r"¶(\d+)", c.label)
-        mark = f'<a class="qx-pn" href="{_open_href(c.clause_id)}" title="{esc(c.label)}（条款 {cid}）">¶{m.group(1)}</a>' \
-            if m else ""
+        title = f"{esc(c.label)}（条款 {cid}）"
+        mark = f'<a class="qx-pn" href="{_open_href(c.clause_id)}" title="{title}">¶{m.group(1)}</a>' if m else ""
         return f'<p class="qx-c qx-p{cls}" data-cid="{cid}">{mark}{esc(c.text)}</p>'
 
     def render(self, clause_id: str | None = None) -> str:
@@ -247,7 +251,7 @@ class PlanView:
         prev_link = f'<a href="{_open_href(ids[i - 1])}">‹ 上一章</a>' if i > 0 else "<span></span>"
         next_link = f'<a href="{_open_href(ids[i + 1])}">下一章 ›</a>' if i + 1 < len(ids) else "<span></span>"
         nav = f'<nav class="qx-chnav">{prev_link}{next_link}</nav>'
-        head = f'<div class="qx-plan-head">{self._toc(chapter)}{crumb}</div>'
+        head = f'<div class="qx-plan-head">{self._toc(chapter, open_=focus is None)}{crumb}</div>'
         return f'<div class="qx-plan qx-scroll">{head}<div class="qx-doc">{body}</div>{nav}</div>'
 
 
@@ -349,8 +353,8 @@ CSS = """
 a.qx-cite { text-decoration: none; font-weight: 600; font-size: .8em; vertical-align: super; padding: 0 1px;
   color: var(--color-accent) !important; cursor: pointer; }
 a.qx-cite:hover { text-decoration: underline; }
-.qx-srcs, .qx-related { font-size: .84rem; color: var(--body-text-color-subdued); border-top: 1px dashed var(--border-color-primary);
-  padding-top: 4px; margin-top: 4px; }
+.qx-srcs, .qx-related { font-size: .84rem; color: var(--body-text-color-subdued); padding-top: 4px; margin-top: 4px;
+  border-top: 1px dashed var(--border-color-primary); }
 .qx-srcs ol, .qx-related ul { margin: 2px 0 0; padding-left: 0; list-style: none; }
 .qx-srcs a, .qx-related a { color: inherit !important; text-decoration: none; }
 .qx-srcs a:hover, .qx-related a:hover { text-decoration: underline; }
@@ -359,7 +363,8 @@ a.qx-cite:hover { text-decoration: underline; }
 .qx-abstain { border-left: 4px solid #d97706; padding-left: 10px; }
 .qx-badge { display: inline-block; background: #fef3c7; color: #92400e; border: 1px solid #f59e0b; border-radius: 999px;
   font-size: .78rem; font-weight: 600; padding: 0 10px; margin: 0 8px 4px 0; }
-.qx-notice { background: #eff6ff; color: #1e40af; border-radius: 6px; padding: 4px 8px; margin-bottom: 6px; font-size: .85rem; }
+.qx-notice { background: #eff6ff; color: #1e40af; border-radius: 6px; padding: 4px 8px; margin-bottom: 6px;
+  font-size: .85rem; }
 .qx-pending .qx-wait { color: var(--body-text-color-subdued); }
 .qx-scroll { max-height: 640px; overflow-y: auto; overscroll-behavior: contain; padding: 0 6px 0 5px; }
 .qx-empty { color: var(--body-text-color-subdued); padding: 12px 4px; line-height: 1.7; }

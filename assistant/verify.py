@@ -70,6 +70,9 @@ def verify_answer(text: str, context: list[Clause]) -> Verification:
     result = Verification(text="", cited=[])
     out_lines = []
     for line in text.splitlines():
+        if is_framing(line):
+            out_lines.append(strip_markers(line).strip())
+            continue
         pieces = []
         for seg in _SEGMENT.findall(line):
             body = strip_markers(seg).strip()
