@@ -281,7 +281,10 @@ class ExtractiveAnswerer:
         for s in ranked[1:]:
             if len(chosen) >= limit:
                 break
-            if s.score >= 0.85 * best.score and _adds_facts(s, chosen):
+            near = s.score >= 0.85 * best.score
+            # An open question is best served by more of the one clause that answers it.
+            same_clause = not ask.specific and s.clause is best.clause and s.score >= 0.5 * best.score
+            if (near or same_clause) and _adds_facts(s, chosen):
                 chosen.append(s)
         order = {id(s): i for i, s in enumerate(pool)}
         return sorted(chosen, key=lambda s: order[id(s)])
