@@ -159,7 +159,7 @@ class Assistant:
                 lines.append("相关条款（仅供参考，并非答案）：")
                 lines += [f"· {c.label}" for c in related]
             return Answer(answer="\n".join(lines), citations=[], abstained=True, query=state["query"],
-                          related=related, notice=state["notice"], mode=state["mode"])
+                          related=related, notice=state["notice"], mode=state["mode"], reason=draft.reason)
         check = verify_answer(draft.text, draft.context)
         if not check.ok:  # cannot happen for verbatim extracts; guard anyway
             return Answer(answer=f"{ABSTAIN_HEAD}。", abstained=True, query=state["query"],
@@ -173,7 +173,7 @@ class Assistant:
         t0 = time.perf_counter()
         q, notice = clean_question(question, self.settings.max_question_chars)
         if not q:
-            return Answer(answer=EMPTY_PROMPT, abstained=True, notice="empty question")
+            return Answer(answer=EMPTY_PROMPT, abstained=True, reason="问题为空")
         hist = clean_history(history, self.settings.max_history_turns, self.settings.max_question_chars)
         res = self.chain.invoke({"question": q, "history": hist, "notice": notice})
         res.timings = {"total_s": time.perf_counter() - t0}

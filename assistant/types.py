@@ -25,10 +25,11 @@ class Answer:
     related: list[Citation] = field(default_factory=list)
     notice: str = ""
     mode: str = "extractive"
+    reason: str = ""  # why the plan does not answer, when abstained
     timings: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {"answer": self.answer, "abstained": self.abstained, "query": self.query,
                 "citations": [c.to_dict() for c in self.citations],
                 "related": [c.to_dict() for c in self.related],
-                "notice": self.notice, "mode": self.mode}
+                "notice": self.notice, "mode": self.mode, "reason": self.reason}

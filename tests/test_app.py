@@ -1,0 +1,271 @@
+"""The Gradio app end to end: the real ``python app.py`` in a subprocess, driven with gradio_client.
+
+Also the pure pieces behind it (assistant.ui_render, assistant.feedback), which need no server.
+Everything stays on 127.0.0.1; the first start may build the index store (about a minute).
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from assistant.feedback import FeedbackError, append_feedback, make_record
+from assistant.types import Answer, Citation
+from assistant.ui_render import PlanView, Turn, highlight, linked_answer, sources_html, supporting_sentences, user_html
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"  # loopback only, always
+READY_TIMEOUT_S = 300
+XSS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
+os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
+
+
+@dataclass
+class RunningApp:
+    url: str
+    feedback_path: Path
+    log_path: Path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def _log_tail(path: Path, n: int = 40) -> str:
+    return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-n:])
+
+
+@contextlib.contextmanager
+def running_app(workdir: Path, timeout_s: float = READY_TIMEOUT_S) -> Iterator[RunningApp]:
+    """Start ``python app.py`` on a free loopback port, wait until it serves, always stop it."""
+    port = free_port()
+    url = f"http://{HOST}:{port}/"
+    feedback = workdir / "feedback.jsonl"
+    log_path = workdir / "app.log"
+    env = {**os.environ, "QIAOXI_FEEDBACK_PATH": str(feedback), "GRADIO_ANALYTICS_ENABLED": "False",
+           "PYTHONUNBUFFERED": "1", "NO_PROXY": "127.0.0.1,localhost"}
+    with log_path.open("w", encoding="utf-8") as log:
+        proc = subprocess.Popen([sys.executable, "app.py", "--host", HOST, "--port", str(port)], cwd=ROOT, env=env,
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"app.py exited with {proc.returncode}:\n{_log_tail(log_path)}")
+            try:
+                with urllib.request.urlopen(url, timeout=5) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"app.py not ready after {timeout_s:.0f} s:\n{_log_tail(log_path)}")
+            time.sleep(0.5)
+        yield RunningApp(url=url, feedback_path=feedback, log_path=log_path)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory) -> Iterator[RunningApp]:
+    with running_app(tmp_path_factory.mktemp("app")) as running:
+        yield running
+
+
+def client(app: RunningApp, downloads: Path | None = None):
+    """A fresh gradio_client session (each one has its own chat and briefing state)."""
+    from gradio_client import Client
+
+    return Client(app.url, verbose=False, analytics_enabled=False, download_files=str(downloads or "/tmp/gradio"))
+
+
+def last_text(messages: list[dict]) -> str:
+    """The text of the last chatbot message (content is a list of typed parts in Gradio 6)."""
+    content = messages[-1]["content"]
+    return "".join(p.get("text", "") for p in content) if isinstance(content, list) else str(content)
+
+
+# -- the running app -------------------------------------------------------------
+def test_listens_on_loopback_only(app):
+    assert app.url.startswith(f"http://{HOST}:")
+    assert "已就绪" in app.log_path.read_text(encoding="utf-8")
+
+
+def test_ask_answers_with_cited_clause(app):
+    res = client(app).predict("到2025年普惠性幼儿园覆盖率要达到多少？", [], api_name="/ask")
+    assert not res["abstained"]
+    assert "85%" in res["answer"]
+    assert any("第十章" in c["label"] for c in res["citations"])
+    assert "[1]" in res["answer"]
+
+
+def test_chat_renders_clickable_markers_and_sources(app):
+    chat, sources, _ = client(app).predict("到2025年普惠性幼儿园覆盖率要达到多少？", api_name="/chat")
+    answer = last_text(chat)
+    assert "85%" in answer
+    assert 'class="qx-cite" href="#qx-open-' in answer          # [1] opens the cited clause
+    assert "第十章" in sources and '<mark class="qx-hl">' in sources  # supporting sentence highlighted
+    assert "85%" in sources.split('<mark class="qx-hl">', 1)[1].split("</mark>", 1)[0]
+
+
+def test_follow_up_uses_history(app):
+    c = client(app)
+    c.predict("桥西区在养老服务方面有什么规划？", api_name="/chat")
+    chat, sources, _ = c.predict("那医养结合呢？", api_name="/chat")
+    assert len(chat) == 4 and "医养" in sources
+    first = c.predict("桥西区在养老服务方面有什么规划？", [], api_name="/ask")
+    history = [{"role": "user", "content": "桥西区在养老服务方面有什么规划？"},
+               {"role": "assistant", "content": first["answer"]}]
+    res = c.predict("那医养结合呢？", history, api_name="/ask")
+    assert not res["abstained"]
+    assert any("医养" in cit["text"] for cit in res["citations"])
+
+
+def test_abstention_is_distinct(app):
+    c = client(app)
+    res = c.predict("桥西区地铁3号线什么时候开通？", [], api_name="/ask")
+    assert res["abstained"] and res["citations"] == []
+    chat, sources, _ = c.predict("桥西区地铁3号线什么时候开通？", api_name="/chat")
+    assert "qx-abstain" in last_text(chat) and "规划未涉及" in last_text(chat)
+    assert "规划未涉及" in sources and "qx-num" not in sources  # related clauses are not numbered citations
+
+
+def test_briefing_export_downloads_md_and_docx(app, tmp_path):
+    from docx import Document
+
+    c = client(app, downloads=tmp_path)
+    res = c.predict("到2025年普惠性幼儿园覆盖率要达到多少？", [], api_name="/ask")
+    label = res["citations"][0]["label"]
+    c.predict("到2025年普惠性幼儿园覆盖率要达到多少？", api_name="/chat")
+    c.predict("桥西区地铁3号线什么时候开通？", api_name="/chat")      # abstained: cannot be pinned
+    panel = c.predict("0", api_name="/pin")
+    assert "1. 到2025年普惠性幼儿园覆盖率要达到多少？" in panel and label in panel
+    assert c.predict("1", api_name="/pin") == panel           # an abstained answer is refused, draft unchanged
+    c.predict("桥西区在养老服务方面有什么规划？", api_name="/chat")
+    panel = c.predict("2", api_name="/pin")
+    assert panel.index("1. 到2025年") < panel.index("2. 桥西区在养老服务")
+    panel = c.predict("up:1", api_name="/edit_briefing")       # reorder
+    assert panel.index("1. 桥西区在养老服务") < panel.index("2. 到2025年")
+    c.predict("del:0", api_name="/edit_briefing")              # remove item by item
+    md_path, docx_path = c.predict("测试简报", api_name="/export_briefing")
+    md = Path(md_path).read_text(encoding="utf-8")
+    assert md.startswith("# 测试简报") and "85%" in md and "[1]" in md
+    assert f"[1] {label}（条款 {res['citations'][0]['clause_id']}）" in md
+    assert "地铁" not in md
+    doc = Document(str(docx_path))
+    assert Path(docx_path).stat().st_size > 0
+    assert any(label in p.text for p in doc.paragraphs)
+    panel = c.predict("del:0", api_name="/edit_briefing")
+    assert "简报草稿为空" in panel
+    assert c.predict("测试简报", api_name="/export_briefing") == (None, None)
+
+
+def test_user_html_is_shown_as_text(app):
+    c = client(app)
+    for q in XSS:
+        chat, sources, _ = c.predict(q, api_name="/chat")
+        shown = "".join(p.get("text", "") for p in chat[-2]["content"])
+        assert q not in shown and "<script" not in shown and "<img" not in shown
+        assert shown == f'<div class="qx-q">{q.replace("<", "&lt;").replace(">", "&gt;")}</div>'
+        assert q not in sources and q.replace("<", "&lt;").replace(">", "&gt;") in sources
+
+
+def test_open_clause_focuses_it_in_its_chapter(app):
+    html = client(app).predict("10.2.2", api_name="/open_clause")
+    assert 'qx-focus" data-cid="10.2.2"' in html
+    assert "第十章" in html and "已定位" in html
+
+
+def test_port_in_use_is_reported(tmp_path):
+    with socket.socket() as busy:
+        busy.bind((HOST, 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        out = subprocess.run([sys.executable, "app.py", "--host", HOST, "--port", str(port)], cwd=ROOT,
+                             capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2
+    assert f"端口 {port} 已被占用" in out.stderr and "--port" in out.stderr
+
+
+# -- pure rendering and feedback (no server) -------------------------------------------
+KIDS = Citation("10.2.2", "第十章 二、推进教育均衡发展 ¶2「推进学前教育普及普惠发展」",
+                "推进学前教育普及普惠发展。完善全区幼儿园布局。到2025年,普惠性幼儿园覆盖率达到85%,公办幼儿园在园幼儿达到50%。")
+
+
+@pytest.mark.parametrize("q", XSS + ["**粗体** [链接](javascript:alert(1)) $$x$$"])
+def test_user_html_escapes(q):
+    out = user_html(q)
+    assert out.startswith('<div class="qx-q">') and "<script" not in out and "<img" not in out
+    assert "\n" not in out  # one HTML block: Markdown never applies inside
+
+
+def test_linked_answer_links_only_valid_markers():
+    out = linked_answer("达到85%[1]。<b>x</b>[2]", [KIDS])
+    assert out.count('class="qx-cite"') == 1 and 'href="#qx-open-10.2.2"' in out
+    assert "&lt;b&gt;" in out and "[2]" in out
+
+
+def test_supporting_sentence_is_highlighted():
+    answer = "根据规划：\n到2025年,普惠性幼儿园覆盖率达到85%,公办幼儿园在园幼儿达到50%[1]。"
+    sentences = supporting_sentences(answer, 1)
+    marked = highlight(KIDS.text, sentences)
+    assert marked.count("<mark") == 1
+    assert "85%" in marked.split("<mark", 1)[1] and "完善全区" not in marked.split("<mark", 1)[1]
+
+
+def test_sources_panel_before_and_after():
+    assert "提问后" in sources_html(None)
+    ans = Answer(answer="到2025年,普惠性幼儿园覆盖率达到85%[1]。", citations=[KIDS])
+    html = sources_html(Turn("问<x>", ans))
+    assert "问&lt;x&gt;" in html and 'href="#qx-open-10.2.2"' in html and "<mark" in html
+
+
+def test_plan_view_toc_and_focus(bot):
+    view = PlanView(bot.tree)
+    html = view.render("10.2.2")
+    assert 'qx-focus" data-cid="10.2.2"' in html and "目录" in html
+    assert 'href="#qx-open-10.2"' in html  # sections listed in the table of contents
+    assert view.render("no-such-clause").count("qx-focus") == 0
+
+
+def test_feedback_appends_json_lines(tmp_path):
+    ans = Answer(answer="达到85%[1]。", citations=[KIDS], query="q")
+    path = tmp_path / "sub" / "fb.jsonl"
+    append_feedback(make_record("问", ans, "up"), path)
+    append_feedback(make_record("问", ans, "down"), path)
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert [r["vote"] for r in rows] == ["up", "down"]
+    assert rows[0]["question"] == "问" and rows[0]["citations"][0]["clause_id"] == "10.2.2" and rows[0]["time"]
+
+
+def test_feedback_unwritable_raises_clear_error(tmp_path):
+    blocked = tmp_path / "is_a_dir"
+    blocked.mkdir()
+    with pytest.raises(FeedbackError, match="反馈未能保存"):
+        append_feedback(make_record("问", Answer(answer="a"), "up"), blocked)
+
+
+def test_feedback_path_from_env(monkeypatch, tmp_path):
+    from assistant.feedback import DEFAULT_PATH, feedback_path
+
+    monkeypatch.delenv("QIAOXI_FEEDBACK_PATH", raising=False)
+    assert feedback_path() == DEFAULT_PATH and DEFAULT_PATH.parts[-2:] == ("feedback", "feedback.jsonl")
+    monkeypatch.setenv("QIAOXI_FEEDBACK_PATH", str(tmp_path / "f.jsonl"))
+    assert feedback_path() == tmp_path / "f.jsonl"
