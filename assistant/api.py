@@ -112,8 +112,15 @@ class Assistant:
 
     def _retrieve_step(self, state: dict) -> dict:
         t0 = time.perf_counter()
+        question, background = split_context(state["query"])
         hits = self.retriever.search(state["query"], k=ANSWER_K)
-        question, _ = split_context(state["query"])
+        if background:  # a follow-up: its own words first, the carried topic only as a second opinion
+            own = self.retriever.search(question, k=ANSWER_K)
+            best = {h.clause.clause_id: h for h in hits}
+            for h in own:
+                if h.clause.clause_id not in best or h.score > best[h.clause.clause_id].score:
+                    best[h.clause.clause_id] = h
+            hits = sorted(best.values(), key=lambda h: -h.score)[:ANSWER_K]
         parts = self.extractive.split_parts(question)
         if len(parts) > 1:  # a two-part question: make sure each part's best clauses are there
             seen = {h.clause.clause_id for h in hits}

@@ -122,7 +122,9 @@ class ExtractiveAnswerer:
         self.tagged = tokenizer.tagged  # text -> [(word, part of speech)]
         self._words = lru_cache(maxsize=4096)(lambda text: frozenset(tokenizer.words(text)))
         self.idf = idf
-        self.default_idf = max(idf.values(), default=1.0)
+        # A word the plan never uses weighs more than its rarest word: when a question asks about
+        # something the plan does not name, that is strong evidence the plan does not answer it.
+        self.default_idf = 1.5 * max(idf.values(), default=1.0)
         self.min_subject = min_subject
         self.min_topic = min_topic
         self.max_sentences = max_sentences
@@ -195,7 +197,7 @@ class ExtractiveAnswerer:
             return True
         if self.subject_coverage(ask.subject, s + sent.clause.title) < self.min_subject:
             return False
-        if ask.period and not _same_period(ask.period, s):
+        if ask.period and not _same_period(ask.period, s, squash(sent.clause.text)):
             return False
         if ask.quantity:
             nums = [n for n in numbers_in(s) if not _YEAR.fullmatch(n)]
@@ -347,8 +349,11 @@ class ExtractiveAnswerer:
         return [c for c in children if c.kind == "heading"]
 
 
-def _same_period(period: str, sentence: str) -> bool:
+def _same_period(period: str, sentence: str, clause: str) -> bool:
+    """Does the sentence speak of the asked period? A sentence without markers takes its clause's."""
     future, past = bool(FUTURE_S.search(sentence)), bool(PAST_S.search(sentence))
+    if not (future or past):
+        future, past = bool(FUTURE_S.search(clause)), bool(PAST_S.search(clause))
     if period == "future":
         return not (past and not future)
     return not (future and not past)
