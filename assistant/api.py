@@ -18,10 +18,10 @@ from collections.abc import Iterator
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant.condense import condense, split_context
+from assistant.condense import condense, is_follow_up, split_context
 from assistant.extractive import Draft, ExtractiveAnswerer, idf_table
 from assistant.llm import LLMUnavailable, invoke_with_timeout, make_llm
-from assistant.prompts import answer_prompt
+from assistant.prompts import answer_prompt, condense_prompt
 from assistant.retrieval import Hit, HybridRetriever
 from assistant.types import Answer, Citation
 from assistant.verify import verify_answer
@@ -108,7 +108,17 @@ class Assistant:
                 | RunnableLambda(self._verify_step, name="verify"))
 
     def _condense_step(self, state: dict) -> dict:
-        return {**state, "query": condense(state["question"], state["history"])}
+        query = condense(state["question"], state["history"])
+        if self.llm is not None and state["history"] and is_follow_up(state["question"]):
+            try:  # an LLM rewrites follow-ups better; the deterministic rewrite stays as the fallback
+                history = "\n".join(f"{t['role']}: {t['content'][:300]}" for t in state["history"][-4:])
+                prompt = condense_prompt().invoke({"history": history, "question": state["question"]})
+                rewritten = invoke_with_timeout(self.llm, prompt, self.settings.llm_timeout_s).strip()
+                if 0 < len(rewritten) <= 200:
+                    query = rewritten.splitlines()[0]
+            except Exception as e:
+                log.warning("LLM condense failed: %s", e)
+        return {**state, "query": query}
 
     def _retrieve_step(self, state: dict) -> dict:
         t0 = time.perf_counter()

@@ -23,10 +23,6 @@ class Clause:
     parent_id: str | None = None
     level: int = 0  # heading depth: 1 chapter, 2 section, 3 subsection; 0 for non-headings
 
-    @property
-    def is_heading(self) -> bool:
-        return self.kind in ("heading", "title")
-
     def to_dict(self) -> dict:
         d = asdict(self)
         d["path"] = list(self.path)
@@ -52,10 +48,6 @@ class ClauseTree:
 
     def children(self, clause_id: str) -> list[Clause]:
         return [c for c in self.clauses if c.parent_id == clause_id]
-
-    def siblings(self, clause_id: str) -> list[Clause]:
-        parent = self.by_id[clause_id].parent_id
-        return [c for c in self.clauses if c.parent_id == parent]
 
     def get(self, clause_id: str) -> Clause | None:
         return self.by_id.get(clause_id)

@@ -10,7 +10,6 @@ import json
 import os
 import platform
 import shutil
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -214,7 +213,3 @@ def load_store(settings: Settings, log: Log = print) -> Store:
 def tokenizer_for(store: Store) -> PlanTokenizer:
     root = store.path
     return PlanTokenizer(store.terms, cache_dir=root.parent / (root.name + ".cache"))
-
-
-def _stderr(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)

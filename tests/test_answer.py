@@ -149,6 +149,14 @@ class TestLLMAnswers:
         assert time.perf_counter() - t0 < 2.5
         assert res.mode == "extractive" and "大模型暂不可用" in res.notice and "85%" in res.answer
 
+    def test_llm_condenses_a_follow_up(self, bot):
+        llm = GenericFakeChatModel(messages=iter(["桥西区在医养结合方面有什么规划？", "@@@"]))
+        history = [{"role": "user", "content": "桥西区在养老服务方面有什么规划？"},
+                   {"role": "assistant", "content": "完善养老服务体系[1]。"}]
+        res = _with_llm(bot, llm).ask("那医养结合呢？", history=history)
+        assert res.query == "桥西区在医养结合方面有什么规划？"
+        assert any("医养" in c.text for c in res.citations)
+
     def test_garbage_llm_output_falls_back(self, bot):
         llm = GenericFakeChatModel(messages=iter(["@@@ ### 42 ###"]))
         res = _with_llm(bot, llm).ask(KG_Q)
