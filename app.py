@@ -129,7 +129,11 @@ def build_app(bot, export_dir: Path) -> gr.Blocks:
         """Fresh .md and .docx files of the draft, served by the two download buttons."""
         if not draft:
             return None, None
-        md, docx = write_exports(draft, title or DEFAULT_TITLE, export_dir)
+        try:
+            md, docx = write_exports(draft, title or DEFAULT_TITLE, export_dir)
+        except OSError as e:  # a clear message; the chat keeps working
+            gr.Warning(f"简报导出失败：无法写入文件（{e.strerror or e}）。", title="简报")
+            return None, None
         return str(md), str(docx)
 
     def refresh_downloads(title: str, draft: Draft) -> tuple[gr.DownloadButton, gr.DownloadButton]:

@@ -81,6 +81,7 @@ class Assistant:
         self.extractive = ExtractiveAnswerer(self.tree, retriever.tokenizer,
                                              idf_table(retriever.store.tokens))
         self.chain = self._build_chain()
+        self.extractive.ask_of("预热")  # load the part-of-speech tagger now, not at the first question
 
     @classmethod
     def load(cls, settings: Settings | None = None, log_fn=None, **overrides) -> "Assistant":
@@ -211,8 +212,14 @@ def _join(a: str, b: str) -> str:
 
 
 def _short(e: Exception) -> str:
-    msg = str(e) or e.__class__.__name__
-    return msg[:80]
+    """A short Chinese cause for the notice; the details go to the log."""
+    if isinstance(e, TimeoutError) or "timed out" in str(e).lower() or "timeout" in type(e).__name__.lower():
+        return "响应超时"
+    if isinstance(e, (ConnectionError, OSError)) or "connect" in str(e).lower():
+        return "连接失败"
+    if isinstance(e, LLMUnavailable):
+        return str(e)[:60]
+    return "返回格式错误"
 
 
 __all__ = ["Assistant", "Answer", "Citation", "LLMUnavailable"]

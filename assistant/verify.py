@@ -53,9 +53,15 @@ def is_framing(sentence: str) -> bool:
     return not numbers_in(body) and body.endswith(("：", ":"))
 
 
+_REFERENCE = re.compile(r"第[一二三四五六七八九十百\d]+[章节条]")
+
+
 def supports(sentence: str, clause: Clause) -> bool:
+    """Every number and every 第…章/节 reference in the sentence is in the cited clause (or its label)."""
     body = strip_markers(sentence)
+    where = squash(clause.label + clause.text)
     return (all(number_supported(n, clause.text) for n in numbers_in(body))
+            and all(ref in where for ref in _REFERENCE.findall(squash(body)))
             and overlap(body, clause.text) >= MIN_OVERLAP)
 
 

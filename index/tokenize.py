@@ -85,7 +85,12 @@ class PlanTokenizer:
         if self._tagger is None:
             import jieba.posseg
 
-            self._tagger = jieba.posseg.POSTokenizer(tokenizer=self._jieba)
+            # Share the tag table jieba.posseg already loaded instead of re-reading the dictionary
+            # (POSTokenizer(tokenizer=…) would: ~0.4 s and ~40 MB at the first question).
+            tagger = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
+            tagger.tokenizer = self._jieba
+            tagger.word_tag_tab = jieba.posseg.dt.word_tag_tab
+            self._tagger = tagger
         return [(p.word.strip().lower(), p.flag) for p in self._tagger.cut(text)
                 if p.word.strip() and _WORD.fullmatch(p.word.strip())]
 

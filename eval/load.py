@@ -1,0 +1,287 @@
+"""``python -m eval.load [--clients 20] [--requests 200] [--port P | --url URL]``: concurrent users.
+
+Starts the real app (``python app.py``) on a loopback port (or uses ``--url``), then N
+``gradio_client`` clients send the eval questions, with their histories, to the ``/ask``
+endpoint until the requested count is sent. Every request ends as completed or failed
+(a per-request timeout and an overall deadline bound it), so nothing is lost silently.
+Reports completed / failed / latency percentiles / throughput and writes
+``eval/reports/load-<date>.json``; the app is stopped at the end.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Sequence
+
+from eval.bench import percentile
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUT = ROOT / "eval" / "reports"
+DATASET = ROOT / "eval" / "datasets" / "plan_qa.jsonl"
+HOST = "127.0.0.1"  # loopback only
+READY_TIMEOUT_S = 300.0  # the first start may build the store
+REQUEST_TIMEOUT_S = 60.0
+DEADLINE_S = 900.0  # the whole run, whatever happens
+MAX_ERRORS_KEPT = 10
+
+os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+Question = tuple[str, list[dict]]
+
+
+@dataclass
+class LoadResult:
+    """What one load run measured (the JSON report is this plus the environment)."""
+
+    url: str
+    clients: int
+    requested: int
+    sent: int = 0
+    completed: int = 0
+    failed: int = 0
+    latencies_ms: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    wall_s: float = 0.0
+    app_start_s: float | None = None
+    app_peak_rss_mb: float | None = None
+
+    @property
+    def lost(self) -> int:
+        return self.sent - self.completed - self.failed
+
+    def summary(self) -> dict[str, Any]:
+        ms = self.latencies_ms
+        return {"url": self.url, "clients": self.clients, "requested": self.requested, "sent": self.sent,
+                "completed": self.completed, "failed": self.failed, "lost": self.lost,
+                "p50_ms": round(percentile(ms, 50), 1) if ms else None,
+                "p95_ms": round(percentile(ms, 95), 1) if ms else None,
+                "max_ms": round(max(ms), 1) if ms else None,
+                "throughput_rps": round(self.completed / self.wall_s, 2) if self.wall_s else None,
+                "wall_s": round(self.wall_s, 2), "app_start_s": self.app_start_s,
+                "app_peak_rss_mb": self.app_peak_rss_mb, "errors": self.errors}
+
+
+# -- the app ------------------------------------------------------------------------------------
+@dataclass
+class RunningApp:
+    url: str
+    pid: int | None
+    start_s: float
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def wait_until_serving(url: str, timeout_s: float, proc: subprocess.Popen | None = None) -> None:
+    """Poll the page until it answers 200; fail early if the app process died."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"app.py exited with {proc.returncode} before serving")
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(url, timeout=5) as r:
+                if r.status == 200:
+                    return
+        time.sleep(0.5)
+    raise RuntimeError(f"app at {url} not ready after {timeout_s:.0f} s")
+
+
+@contextlib.contextmanager
+def running_app(port: int | None = None, ready_timeout_s: float = READY_TIMEOUT_S) -> Iterator[RunningApp]:
+    """``python app.py`` on a loopback port, stopped (terminate, then kill) however the run ends."""
+    port = port or free_port()
+    url = f"http://{HOST}:{port}/"
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1",
+           "QIAOXI_FEEDBACK_PATH": str(Path(tempfile.gettempdir()) / "qiaoxi-load-feedback.jsonl")}
+    with tempfile.TemporaryFile("w+") as log:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "app.py", "--host", HOST, "--port", str(port)], cwd=ROOT,
+                                env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            try:
+                wait_until_serving(url, ready_timeout_s, proc)
+            except RuntimeError as e:
+                log.seek(0)
+                raise RuntimeError(f"{e}\n{log.read()[-3000:]}") from None
+            yield RunningApp(url=url, pid=proc.pid, start_s=round(time.perf_counter() - t0, 2))
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=15)
+
+
+def peak_rss_mb(pid: int | None) -> float | None:
+    """A live process's peak RSS (VmHWM), read before it is stopped; None off Linux."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return None
+
+
+# -- the clients ----------------------------------------------------------------------------------
+def eval_questions(limit: int | None = None) -> list[Question]:
+    """The eval questions with their histories (follow-ups included), in dataset order."""
+    from eval.dataset import load_dataset
+
+    items = load_dataset(DATASET)[:limit]
+    return [(it.question, list(it.history)) for it in items]
+
+
+class _Dispatcher:
+    """Hands out request numbers until ``total`` are taken or the deadline passes (thread-safe)."""
+
+    def __init__(self, total: int, deadline: float) -> None:
+        self._numbers = iter(range(total))
+        self._lock = threading.Lock()
+        self.deadline = deadline
+
+    def next(self) -> int | None:
+        if time.monotonic() > self.deadline:
+            return None
+        with self._lock:
+            return next(self._numbers, None)
+
+
+def answered(result: Any) -> bool:
+    """An /ask reply counts as completed only if it is a real answer dict."""
+    return isinstance(result, dict) and isinstance(result.get("answer"), str) and bool(result["answer"])
+
+
+def _client_loop(url: str, questions: Sequence[Question], jobs: _Dispatcher, start: threading.Barrier,
+                 result: LoadResult, lock: threading.Lock, request_timeout_s: float) -> None:
+    """One user: connect, wait for the others, then send requests until none are left."""
+    from gradio_client import Client
+
+    client = None
+    with contextlib.suppress(Exception):
+        client = Client(url, verbose=False, analytics_enabled=False, download_files=False)
+    with contextlib.suppress(threading.BrokenBarrierError):
+        start.wait(timeout=REQUEST_TIMEOUT_S)
+    while (n := jobs.next()) is not None:
+        question, history = questions[n % len(questions)]
+        t0 = time.perf_counter()
+        try:
+            if client is None:
+                raise RuntimeError("client could not connect")
+            ok = answered(client.submit(question, history, api_name="/ask").result(timeout=request_timeout_s))
+            error = "" if ok else "empty or malformed answer"
+        except Exception as e:  # any failure is counted, never lost
+            ok, error = False, f"{type(e).__name__}: {e}"[:200]
+        ms = (time.perf_counter() - t0) * 1000
+        with lock:
+            result.sent += 1
+            if ok:
+                result.completed += 1
+                result.latencies_ms.append(ms)
+            else:
+                result.failed += 1
+                if len(result.errors) < MAX_ERRORS_KEPT:
+                    result.errors.append(f"#{n}: {error}")
+
+
+def run_load(url: str, clients: int = 20, requests: int = 200, questions: Sequence[Question] | None = None,
+             request_timeout_s: float = REQUEST_TIMEOUT_S, deadline_s: float = DEADLINE_S) -> LoadResult:
+    """``clients`` concurrent gradio_client users send ``requests`` /ask calls in all."""
+    if clients < 1 or requests < 1:
+        raise ValueError("clients and requests must be positive")
+    questions = list(questions or eval_questions())
+    result = LoadResult(url=url, clients=clients, requested=requests)
+    lock = threading.Lock()
+    start = threading.Barrier(clients + 1)
+    jobs = _Dispatcher(requests, time.monotonic() + deadline_s)
+    threads = [threading.Thread(target=_client_loop, daemon=True, name=f"load-client-{i}",
+                                args=(url, questions, jobs, start, result, lock, request_timeout_s))
+               for i in range(clients)]
+    for t in threads:
+        t.start()
+    with contextlib.suppress(threading.BrokenBarrierError):
+        start.wait(timeout=REQUEST_TIMEOUT_S)  # all clients connected: the clock starts now
+    t0 = time.perf_counter()
+    for t in threads:
+        t.join(timeout=max(0.0, jobs.deadline - time.monotonic()) + request_timeout_s)
+    result.wall_s = time.perf_counter() - t0
+    return result
+
+
+def load_test(clients: int, requests: int, port: int | None = None, url: str | None = None) -> LoadResult:
+    """Against ``url``, or against an app started (and stopped) here."""
+    if url:
+        return run_load(url, clients, requests)
+    with running_app(port) as app:
+        result = run_load(app.url, clients, requests)
+        result.app_start_s = app.start_s
+        result.app_peak_rss_mb = peak_rss_mb(app.pid)
+    return result
+
+
+# -- command line ----------------------------------------------------------------------------------
+def write_report(summary: dict[str, Any], out_dir: Path) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"load-{datetime.now():%Y-%m-%d}.json"
+    env = {"cpus": os.cpu_count(), "loadavg": [round(x, 2) for x in os.getloadavg()],
+           "finished": datetime.now().isoformat(timespec="seconds")}
+    path.write_text(json.dumps({**summary, "environment": env}, ensure_ascii=False, indent=2), encoding="utf-8")
+    return path
+
+
+def format_summary(s: dict[str, Any]) -> str:
+    lines = [f"load test against {s['url']}: {s['clients']} clients, {s['requested']} requests",
+             f"sent {s['sent']}  completed {s['completed']}  failed {s['failed']}  lost {s['lost']}",
+             f"latency p50 {s['p50_ms']} ms  p95 {s['p95_ms']} ms  max {s['max_ms']} ms",
+             f"throughput {s['throughput_rps']} req/s over {s['wall_s']} s"]
+    if s["app_start_s"] is not None:
+        lines.append(f"app: ready in {s['app_start_s']} s, peak RSS {s['app_peak_rss_mb']} MB")
+    lines += [f"  error {e}" for e in s["errors"]]
+    return "\n".join(lines)
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m eval.load", description=__doc__.splitlines()[0])
+    p.add_argument("--clients", type=int, default=20, help="concurrent gradio_client users (default 20)")
+    p.add_argument("--requests", type=int, default=200, help="requests in all (default 200)")
+    p.add_argument("--port", type=int, default=None, help="port for the app started here (default: a free one)")
+    p.add_argument("--url", default=None, help="test an app already running here instead of starting one")
+    p.add_argument("--out", default=str(DEFAULT_OUT), help="report directory (default eval/reports)")
+    args = p.parse_args(argv)
+    if args.clients < 1 or args.requests < 1:
+        p.error("--clients and --requests must be positive")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Exit 0 when every request completed, 1 when some failed or were not sent, 2 when it could not run."""
+    args = parse_args(argv)
+    try:
+        result = load_test(args.clients, args.requests, args.port, args.url)
+    except (RuntimeError, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    summary = result.summary()
+    print(format_summary(summary))
+    print(f"report: {write_report(summary, Path(args.out))}")
+    return 0 if result.completed == result.requested else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""A small load test through the same code as ``python -m eval.load``: the real app, real clients.
+
+5 concurrent gradio_client users send 20 /ask requests in all to ``python app.py`` on a
+loopback port; every one must come back answered (none failed, none lost).
+"""
+from __future__ import annotations
+
+from eval.load import LoadResult, answered, load_test, percentile
+
+CLIENTS = 5
+REQUESTS = 20
+
+
+def test_concurrent_clients_lose_nothing():
+    result: LoadResult = load_test(CLIENTS, REQUESTS)
+    summary = result.summary()
+    assert result.failed == 0, summary["errors"]
+    assert result.completed == result.sent == REQUESTS, summary
+    assert result.lost == 0 and len(result.latencies_ms) == REQUESTS
+    assert summary["throughput_rps"] > 0 and summary["p95_ms"] >= summary["p50_ms"] > 0
+    assert result.app_start_s is not None  # the app was started here, and stopped
+
+
+def test_only_real_answers_count_as_completed():
+    assert answered({"answer": "到2025年,普惠性幼儿园覆盖率达到85%[1]。", "citations": []})
+    assert not answered({"answer": ""}) and not answered(None) and not answered("85%")
+
+
+def test_percentile_is_a_measured_value():
+    assert percentile([5.0, 1.0, 3.0, 2.0, 4.0], 50) == 3.0
+    assert percentile([5.0, 1.0, 3.0, 2.0, 4.0], 95) == 5.0
