@@ -40,7 +40,7 @@ def test_recall_of_bm25_dense_and_fused(bot, dev_items, capsys):
             print(f"  {mode:7s} recall@1={r1:.3f} recall@5={r5:.3f}")
     r1, r5 = figures["hybrid"]
     assert r5 >= 0.95, figures
-    assert r1 >= 0.80, figures
+    assert r1 >= 0.85, figures
     assert r5 >= max(figures["bm25"][1], figures["dense"][1]), "fusion must not lose what either retriever finds"
 
 
