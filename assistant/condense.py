@@ -113,7 +113,7 @@ def _condense_one(question: str, previous: str, prev_answer: str = "") -> str:
     if not own:
         # '它的目标是多少？' → the earlier topic + this ask
         return f"{prev_topic}{_PRONOUN.sub('', _strip(q), count=1)}？"
-    # '那养老呢？' / '商贸这块有什么量化目标？' → this topic, the earlier ask, the earlier topic as context
+    # '那养老呢？' / '教育这块有什么目标？' → this topic, the earlier ask, the earlier topic as context
     rest = _PRONOUN.sub("", _strip(q))
     ask = "" if _QUESTION_WORD.search(q) else (_ask_of(previous) or "有什么规划")
     return f"{rest}{ask}？{CONTEXT_OPEN}{prev_topic}{CONTEXT_CLOSE}"
