@@ -124,22 +124,24 @@ class Assistant:
     def _retrieve_step(self, state: dict) -> dict:
         t0 = time.perf_counter()
         question, background = split_context(state["query"])
-        hits = self.retriever.search(state["query"], k=ANSWER_K)
-        if background:  # a follow-up: its own words first, the carried topic only as a second opinion
-            own = self.retriever.search(question, k=ANSWER_K)
+        parts = self.extractive.split_parts(question)
+        # A follow-up is also searched by its own words (the carried topic is only a second opinion);
+        # each part of a multi-part question is searched too, so every part's best clauses are there.
+        extra = ([question] if background else []) + ([p.text for p in parts] if len(parts) > 1 else [])
+        results = self.retriever.search_many([state["query"], *extra], k=ANSWER_K)
+        hits = results[0]
+        if background:
             best = {h.clause.clause_id: h for h in hits}
-            for h in own:
+            for h in results[1]:
                 if h.clause.clause_id not in best or h.score > best[h.clause.clause_id].score:
                     best[h.clause.clause_id] = h
             hits = sorted(best.values(), key=lambda h: -h.score)[:ANSWER_K]
-        parts = self.extractive.split_parts(question)
-        if len(parts) > 1:  # a two-part question: make sure each part's best clauses are there
-            seen = {h.clause.clause_id for h in hits}
-            for part in parts:
-                for h in self.retriever.search(part.text, k=PART_K):
-                    if h.clause.clause_id not in seen:
-                        seen.add(h.clause.clause_id)
-                        hits.append(h)
+        seen = {h.clause.clause_id for h in hits}
+        for part_hits in results[1 + bool(background):]:
+            for h in part_hits[:PART_K]:
+                if h.clause.clause_id not in seen:
+                    seen.add(h.clause.clause_id)
+                    hits.append(h)
         return {**state, "hits": hits, "t_retrieve": time.perf_counter() - t0}
 
     def _answer_step(self, state: dict) -> dict:

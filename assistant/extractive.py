@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from functools import lru_cache
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from assistant.retrieval import Hit
 from assistant.text import numbers_in, sentences, squash
@@ -121,6 +121,7 @@ class ExtractiveAnswerer:
         self.tree = tree
         self.tagged = tokenizer.tagged  # text -> [(word, part of speech)]
         self._words = lru_cache(maxsize=4096)(lambda text: frozenset(tokenizer.words(text)))
+        self._ask_cached = lru_cache(maxsize=1024)(self._analyse)
         self.idf = idf
         # A word the plan never uses weighs more than its rarest word: when a question asks about
         # something the plan does not name, that is strong evidence the plan does not answer it.
@@ -133,6 +134,11 @@ class ExtractiveAnswerer:
 
     # -- question analysis -------------------------------------------------------
     def ask_of(self, question: str) -> Ask:
+        """What the question asks (cached: the chain analyses the same text more than once)."""
+        ask = self._ask_cached(question)
+        return replace(ask, subject=list(ask.subject))
+
+    def _analyse(self, question: str) -> Ask:
         q = squash(question)
         unit = None
         m = _UNIT.search(q)
@@ -175,12 +181,16 @@ class ExtractiveAnswerer:
     def _weight(self, token: str) -> float:
         return self.idf.get(token, self.default_idf)
 
-    def subject_coverage(self, terms: list[str], text: str) -> float:
+    def _union_words(self, texts: list[str]) -> frozenset[str]:
+        """Words of several texts, each tokenised once and cached (clause texts recur across questions)."""
+        return frozenset().union(*(self._words(t.lower()) for t in texts))
+
+    def subject_coverage(self, terms: list[str], text: str, words: frozenset[str] | None = None) -> float:
         """idf-weighted share of the subject terms present (leniently) in ``text``."""
         if not terms:
             return 1.0
         s = squash(text).lower()
-        words = self._words(s)
+        words = self._words(s) if words is None else words
         total = sum(self._weight(t) for t in terms)
         return sum(self._weight(t) for t in terms if term_present(t, s, words)) / total
 
@@ -295,8 +305,8 @@ class ExtractiveAnswerer:
         """Why the retrieved clauses are not about the question at all, or ''."""
         if not ask.subject:
             return ""
-        top = "".join("".join(h.clause.path) + h.clause.title + h.clause.text for h in hits[:3])
-        if self.subject_coverage(ask.subject, top) < self.min_topic:
+        texts = [squash("".join(h.clause.path) + h.clause.title + h.clause.text) for h in hits[:3]]
+        if self.subject_coverage(ask.subject, "".join(texts), self._union_words(texts)) < self.min_topic:
             absent = [t for t in ask.subject if t not in self._plan_text]
             named = f"「{'、'.join(absent[:3])}」" if absent else "这一问题"
             return f"规划中没有明确提到{named}"

