@@ -122,7 +122,6 @@ class Assistant:
         return {**state, "query": query}
 
     def _retrieve_step(self, state: dict) -> dict:
-        t0 = time.perf_counter()
         question, background = split_context(state["query"])
         parts = self.extractive.split_parts(question)
         # A follow-up is also searched by its own words (the carried topic is only a second opinion);
@@ -142,7 +141,7 @@ class Assistant:
                 if h.clause.clause_id not in seen:
                     seen.add(h.clause.clause_id)
                     hits.append(h)
-        return {**state, "hits": hits, "t_retrieve": time.perf_counter() - t0}
+        return {**state, "hits": hits}
 
     def _answer_step(self, state: dict) -> dict:
         question, background = split_context(state["query"])

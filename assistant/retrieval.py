@@ -11,7 +11,7 @@ Usage::
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -35,7 +35,6 @@ class Hit:
     dense: float = 0.0
     bm25_rank: int | None = None
     dense_rank: int | None = None
-    extra: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {"clause_id": self.clause.clause_id, "label": self.clause.label,

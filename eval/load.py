@@ -104,13 +104,18 @@ def wait_until_serving(url: str, timeout_s: float, proc: subprocess.Popen | None
 
 
 @contextlib.contextmanager
-def running_app(port: int | None = None, ready_timeout_s: float = READY_TIMEOUT_S) -> Iterator[RunningApp]:
-    """``python app.py`` on a loopback port, stopped (terminate, then kill) however the run ends."""
+def running_app(port: int | None = None, ready_timeout_s: float = READY_TIMEOUT_S, env: dict | None = None,
+                log_path: Path | None = None) -> Iterator[RunningApp]:
+    """``python app.py`` on a loopback port, stopped (terminate, then kill) however the run ends.
+
+    ``env`` adds to the environment; ``log_path`` keeps the app's output (a temporary file otherwise).
+    """
     port = port or free_port()
     url = f"http://{HOST}:{port}/"
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1",
-           "QIAOXI_FEEDBACK_PATH": str(Path(tempfile.gettempdir()) / "qiaoxi-load-feedback.jsonl")}
-    with tempfile.TemporaryFile("w+") as log:
+           "QIAOXI_FEEDBACK_PATH": str(Path(tempfile.gettempdir()) / "qiaoxi-load-feedback.jsonl"), **(env or {})}
+    log_cm = open(log_path, "w+", encoding="utf-8") if log_path else tempfile.TemporaryFile("w+")
+    with log_cm as log:
         t0 = time.perf_counter()
         proc = subprocess.Popen([sys.executable, "app.py", "--host", HOST, "--port", str(port)], cwd=ROOT,
                                 env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

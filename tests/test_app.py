@@ -11,14 +11,13 @@ import os
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from eval import load
 from assistant.feedback import FeedbackError, append_feedback, make_record
 from assistant.types import Answer, Citation
 from assistant.ui_render import PlanView, Turn, highlight, linked_answer, sources_html, supporting_sentences, user_html
@@ -37,50 +36,13 @@ class RunningApp:
     log_path: Path
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def _log_tail(path: Path, n: int = 40) -> str:
-    return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-n:])
-
-
 @contextlib.contextmanager
 def running_app(workdir: Path, timeout_s: float = READY_TIMEOUT_S) -> Iterator[RunningApp]:
-    """Start ``python app.py`` on a free loopback port, wait until it serves, always stop it."""
-    port = free_port()
-    url = f"http://{HOST}:{port}/"
-    feedback = workdir / "feedback.jsonl"
-    log_path = workdir / "app.log"
-    env = {**os.environ, "QIAOXI_FEEDBACK_PATH": str(feedback), "GRADIO_ANALYTICS_ENABLED": "False",
-           "PYTHONUNBUFFERED": "1", "NO_PROXY": "127.0.0.1,localhost"}
-    with log_path.open("w", encoding="utf-8") as log:
-        proc = subprocess.Popen([sys.executable, "app.py", "--host", HOST, "--port", str(port)], cwd=ROOT, env=env,
-                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"app.py exited with {proc.returncode}:\n{_log_tail(log_path)}")
-            try:
-                with urllib.request.urlopen(url, timeout=5) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"app.py not ready after {timeout_s:.0f} s:\n{_log_tail(log_path)}")
-            time.sleep(0.5)
-        yield RunningApp(url=url, feedback_path=feedback, log_path=log_path)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
+    """The real app on a free loopback port with its own feedback file and log (eval.load starts and stops it)."""
+    feedback, log_path = workdir / "feedback.jsonl", workdir / "app.log"
+    env = {"QIAOXI_FEEDBACK_PATH": str(feedback), "NO_PROXY": "127.0.0.1,localhost"}
+    with load.running_app(ready_timeout_s=timeout_s, env=env, log_path=log_path) as running:
+        yield RunningApp(url=running.url, feedback_path=feedback, log_path=log_path)
 
 
 @pytest.fixture(scope="module")
