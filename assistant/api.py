@@ -79,7 +79,7 @@ class Assistant:
         self.llm = llm
         self.load_seconds = load_seconds
         self.extractive = ExtractiveAnswerer(self.tree, retriever.tokenizer,
-                                             idf_table(retriever.store.tokens))
+                                             idf_table(retriever.store.tokens), thesaurus=retriever.thesaurus)
         self.chain = self._build_chain()
         self.extractive.ask_of("预热")  # load the part-of-speech tagger now, not at the first question
 

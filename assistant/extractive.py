@@ -16,15 +16,25 @@ from dataclasses import dataclass, field, replace
 from assistant.retrieval import Hit
 from assistant.text import numbers_in, sentences, squash
 from index.clauses import Clause, ClauseTree
+from index.thesaurus import Thesaurus
 
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]+)[”\"」』]")
-_QUANTITY = re.compile(r"多少|(?<!哪)几(?:个|所|家|条|项|座|处|张|名|户|次|眼|支|万|亿|成|倍)|比例|比重|占比|百分之|百分比"
+_QUANTITY = re.compile(r"多少|(?<![哪第])几(?:个|所|家|条|项|座|处|张|名|户|次|眼|支|万|亿|成|倍)|比例|比重|占比|百分之|百分比"
                        r"|(?:率|幅度)(?:是|为|要|能|会|达到|控制在)*(?:多少|几)")
-_UNIT = re.compile(r"(?:多少|(?<!哪)几)(亿元|万元|万平方米|平方米|平方公里|万人次|人次|万人|公里|千米|元|钱|人|所|个|家|座|条|处"
+_UNIT = re.compile(r"(?:多少|(?<![哪第])几)(亿元|万元|万平方米|平方米|平方公里|万人次|人次|万人|公里|千米|元|钱|人|所|个|家|座|条|处"
                    r"|项|亩|张|户|套|次|名|眼|支|微克)")
 _RATE = re.compile(r"百分之|比例|比重|占比|百分比|率")
-_TIME = re.compile(r"什么时候|何时|哪一年|哪年|哪几年|几月|多久|期限|时间表|截止")
+_TIME = re.compile(r"什么时候|何时|哪[一两几]?年|几月|多久|多长时间|期限|时间表|截止")
+# Measure words a question and the plan use for the same count ('多少名专业人员' ~ '146人').
+_SAME_UNIT = {"名": "名|人", "人": "人|名", "个": "个|家|所|座|处|项|条"}
+_ORDINAL = re.compile(r"第几")
+_ORDINAL_S = re.compile(r"第[一二三四五六七八九十百\d]+")
+_HOW_LONG = re.compile(r"多久|多长时间")
+_WHEN_S = re.compile(r"(?:19|20)\d{2}|\d+月|年底|年内")
+# A paragraph that opens with its horizon ('展望2035年,…', '到2025年,…') dates every sentence in it.
+_LEAD_WHEN = re.compile(r"^(?:展望|到|至|截至)?(?:19|20)\d{2}年")
+_DURATION_S = re.compile(r"[一二两三四五六七八九十\d]+(?:个)?(?:年|月)")
 _WHO = re.compile(r"谁|叫什么名字|姓名|哪位")
 _LIST = re.compile(r"有哪些|哪些|哪几|包括|包含|都有|分别|几个方面|主要任务|重点任务|几大")
 _DEFINE = re.compile(r"什么意思|指什么|是指|含义|指的是|是什么|什么是|解释")
@@ -45,7 +55,8 @@ GENERIC = frozenset(
     "十四五 十三五 现在 以后 将来 未来 今后 往后 打算 计划 规划 提到 说 区里 区 桥西 桥西区 桥西区的 我们 咱们 "
     "一下 具体 主要 情况 方面 问题 内容 举措 措施 有关 相关 一共 总共 大概 左右 以上 以内 之前 以前 分别 "
     "要 会 能 多 几 年 到 个 这块 那块 一些 哪年 哪一年 时候 何时 是 为 的 里 中 了 "
-    "任务 工作 重点 建成 新建 达到 实现 完成 提出 展望 提供 打造 希望 想要 听说 觉得 知道 告诉 请问 需要 应该 还有 还要 有没有".split()
+    "任务 工作 重点 建成 新建 达到 实现 完成 提出 展望 提供 打造 希望 想要 听说 觉得 知道 告诉 请问 需要 应该 还有 还要 有没有 "
+    "全区 截至 截止 时期 时间 节点 时间节点 年份 起止 根据 按照 本规划 为何".split()
 )
 
 
@@ -59,16 +70,19 @@ class Ask:
     unit: str | None = None
     time: bool = False
     who: bool = False
+    ordinal: bool = False
     listing: bool = False
     define: bool = False
     years: list[str] = field(default_factory=list)
     numbers: list[str] = field(default_factory=list)
     quoted: list[str] = field(default_factory=list)
     period: str | None = None  # "future" | "past" | None
+    # An everyday word standing in the subject → the plan terms that count as naming it.
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def specific(self) -> bool:
-        return self.quantity or self.time or self.who
+        return self.quantity or self.time or self.who or self.ordinal
 
 
 @dataclass
@@ -115,10 +129,11 @@ class ExtractiveAnswerer:
 
     def __init__(self, tree: ClauseTree, tokenizer, idf: dict[str, float], *,
                  min_subject: float = 0.6, min_topic: float = 0.12, max_sentences: int = 3,
-                 pool_clauses: int = 6) -> None:
+                 pool_clauses: int = 6, thesaurus: Thesaurus | None = None) -> None:
         if not 0 <= min_subject <= 1 or not 0 <= min_topic <= 1:
             raise ValueError("coverage thresholds must be in [0, 1]")
         self.tree = tree
+        self.thesaurus = thesaurus
         self.tagged = tokenizer.tagged  # text -> [(word, part of speech)]
         self._words = lru_cache(maxsize=4096)(lambda text: frozenset(tokenizer.words(text)))
         self._ask_cached = lru_cache(maxsize=1024)(self._analyse)
@@ -136,7 +151,7 @@ class ExtractiveAnswerer:
     def ask_of(self, question: str) -> Ask:
         """What the question asks (cached: the chain analyses the same text more than once)."""
         ask = self._ask_cached(question)
-        return replace(ask, subject=list(ask.subject))
+        return replace(ask, subject=list(ask.subject), aliases=dict(ask.aliases))
 
     def _analyse(self, question: str) -> Ask:
         q = squash(question)
@@ -152,13 +167,22 @@ class ExtractiveAnswerer:
             period = "future"
         elif PAST_Q.search(q) and not FUTURE_Q.search(q):
             period = "past"
-        subject = [w for w, flag in dict.fromkeys(self.tagged(question))
-                   if len(w) >= 2 and not flag.startswith(FUNCTION_TAGS) and w not in GENERIC
-                   and not w.isdigit() and not _YEAR.fullmatch(w)]
+        matches = self.thesaurus.matches(question) if self.thesaurus else []
+        subject: list[str] = []
+        at = 0
+        for w, flag in self.tagged(question):
+            start, at = at, at + len(w)
+            if any(m.start < at and start < m.end for m in matches):
+                continue  # part of an everyday phrase: the phrase stands for it below
+            if (len(w) >= 2 and not flag.startswith(FUNCTION_TAGS) and w not in GENERIC
+                    and not w.isdigit() and not _YEAR.fullmatch(w) and w not in subject):
+                subject.append(w)
+        subject += [m.word for m in matches if m.word not in subject]
+        aliases = {m.word: m.terms for m in matches}
         return Ask(text=q, subject=subject, quantity=quantity, unit=unit, time=bool(_TIME.search(q)),
-                   who=bool(_WHO.search(q)), listing=bool(_LIST.search(q)), define=bool(_DEFINE.search(q)),
+                   who=bool(_WHO.search(q)), ordinal=bool(_ORDINAL.search(q)), listing=bool(_LIST.search(q)), define=bool(_DEFINE.search(q)),
                    years=_YEAR.findall(q), numbers=[n for n in numbers_in(q) if not _YEAR.fullmatch(n)],
-                   quoted=[s for s in _QUOTED.findall(question) if s.strip()], period=period)
+                   quoted=[s for s in _QUOTED.findall(question) if s.strip()], period=period, aliases=aliases)
 
     def split_parts(self, question: str) -> list[Ask]:
         """One Ask per sub-question ('…多少？…什么？'); a part without a subject borrows the previous one's."""
@@ -173,7 +197,7 @@ class ExtractiveAnswerer:
         for piece in pieces:
             ask = self.ask_of(piece)
             if not ask.subject and asks:
-                ask.subject = list(asks[-1].subject)
+                ask.subject, ask.aliases = list(asks[-1].subject), dict(asks[-1].aliases)
             asks.append(ask)
         return asks or [self.ask_of(question)]
 
@@ -185,14 +209,21 @@ class ExtractiveAnswerer:
         """Words of several texts, each tokenised once and cached (clause texts recur across questions)."""
         return frozenset().union(*(self._words(t.lower()) for t in texts))
 
-    def subject_coverage(self, terms: list[str], text: str, words: frozenset[str] | None = None) -> float:
-        """idf-weighted share of the subject terms present (leniently) in ``text``."""
+    def subject_coverage(self, terms: list[str], text: str, words: frozenset[str] | None = None,
+                         aliases: dict[str, tuple[str, ...]] | None = None) -> float:
+        """idf-weighted share of the subject terms present (leniently) in ``text``; a term with
+        ``aliases`` is present when it or one of them is."""
         if not terms:
             return 1.0
         s = squash(text).lower()
         words = self._words(s) if words is None else words
+        aliases = aliases or {}
         total = sum(self._weight(t) for t in terms)
-        return sum(self._weight(t) for t in terms if term_present(t, s, words)) / total
+        return sum(self._weight(t) for t in terms
+                   if any(term_present(a, s, words) for a in (t, *aliases.get(t, ())))) / total
+
+    def coverage(self, ask: Ask, text: str, words: frozenset[str] | None = None) -> float:
+        return self.subject_coverage(ask.subject, text, words, ask.aliases)
 
     def _answers(self, ask: Ask, sent: Sentence) -> bool:
         """Can this sentence answer the question? Years and numbers the question names must be in
@@ -205,7 +236,7 @@ class ExtractiveAnswerer:
             return False
         if not ask.specific:
             return True
-        if self.subject_coverage(ask.subject, s + sent.clause.title) < self.min_subject:
+        if self.coverage(ask, s + sent.clause.title) < self.min_subject:
             return False
         if ask.period and not _same_period(ask.period, s, squash(sent.clause.text)):
             return False
@@ -213,18 +244,27 @@ class ExtractiveAnswerer:
             nums = [n for n in numbers_in(s) if not _YEAR.fullmatch(n)]
             if not nums:
                 return False
-            if ask.unit and not re.search(rf"\d(?:\.\d+)?[多余]?[十百千万亿]*[多余]?{re.escape(ask.unit)}", s):
+            unit = _SAME_UNIT.get(ask.unit, re.escape(ask.unit)) if ask.unit else None
+            if unit and not re.search(rf"\d(?:\.\d+)?[多余]?[十百千万亿]*[多余]?(?:{unit})", s):
                 return False
-        if ask.time and not (_YEAR.search(s) or re.search(r"\d+月|年底|年内", s)):
+        when = _DURATION_S if _HOW_LONG.search(ask.text) else _WHEN_S
+        if ask.time and not when.search(s) and not (when is _WHEN_S and self._dated_lead(sent)):
+            return False
+        if ask.ordinal and not _ORDINAL_S.search(s):
             return False
         if ask.who and not any(flag.startswith("nr") for _, flag in self.tagged(sent.text)):
             return False  # a 'who' question needs a person's name in the answer
         return True
 
+    def _dated_lead(self, sent: Sentence) -> str:
+        """The clause's opening sentence when it dates the whole clause, else ''."""
+        first = sentences(sent.clause.text)[0]
+        return first if first != sent.text and _LEAD_WHEN.match(squash(first)) else ""
+
     def _score(self, ask: Ask, sent: Sentence) -> float:
         s = squash(sent.text)
         # Retrieval rank counts for more when the question is open: its words are a poor guide then.
-        score = self.subject_coverage(ask.subject, s + sent.clause.title) + \
+        score = self.coverage(ask, s + sent.clause.title) + \
             (0.15 if ask.specific else 0.3) / (1 + sent.rank)
         if ask.quantity and any(not _YEAR.fullmatch(n) for n in numbers_in(s)):
             score += 0.2
@@ -245,9 +285,11 @@ class ExtractiveAnswerer:
         asks = self.split_parts(question)
         whole = self.ask_of(question)
         if background and not whole.subject:
-            whole.subject = self.ask_of(background).subject
+            topic = self.ask_of(background)
+            whole.subject, whole.aliases = topic.subject, topic.aliases
             for ask in asks:
-                ask.subject = ask.subject or whole.subject
+                if not ask.subject:
+                    ask.subject, ask.aliases = whole.subject, whole.aliases
         related = [h.clause for h in hits[:3]]
         off = self._off_topic(whole, hits)
         if off:
@@ -270,7 +312,12 @@ class ExtractiveAnswerer:
             picked = self._pick(ask, candidates, limit=1 if len(asks) > 1 else self.max_sentences)
             if not picked:
                 missing.append(ask)
-            chosen += [s for s in picked if s not in chosen]
+            for s in picked:
+                lead = self._dated_lead(s) if ask.time and not _WHEN_S.search(s.text) else ""
+                if lead and all(c.text != lead for c in chosen):
+                    chosen.append(Sentence(text=lead, clause=s.clause, rank=s.rank, score=s.score))
+                if s not in chosen:
+                    chosen.append(s)
         if not chosen:
             reason = _reason(missing[0] if missing else whole)
             return Draft(text="", context=context, abstained=True, reason=reason, related=related)
@@ -306,7 +353,7 @@ class ExtractiveAnswerer:
         if not ask.subject:
             return ""
         texts = [squash("".join(h.clause.path) + h.clause.title + h.clause.text) for h in hits[:3]]
-        if self.subject_coverage(ask.subject, "".join(texts), self._union_words(texts)) < self.min_topic:
+        if self.coverage(ask, "".join(texts), self._union_words(texts)) < self.min_topic:
             absent = [t for t in ask.subject if t not in self._plan_text]
             named = f"「{'、'.join(absent[:3])}」" if absent else "这一问题"
             return f"规划中没有明确提到{named}"
@@ -329,13 +376,13 @@ class ExtractiveAnswerer:
         best = None
         for hit in hits[:5]:
             c = hit.clause
-            own = self.subject_coverage(ask.subject, c.title) if c.title else 0.0
+            own = self.coverage(ask, c.title) if c.title else 0.0
             for parent_id in _ancestors(c):
                 parent = self.tree.get(parent_id)
                 items = self._list_items(parent) if parent else []
                 if len(items) < 3:
                     continue
-                match = self.subject_coverage(ask.subject, parent.text)
+                match = self.coverage(ask, parent.text)
                 if match >= 0.5 and match > own and (best is None or match > best[0]):
                     best = (match, parent, items)
         if best is None:

@@ -20,6 +20,7 @@ from index.clauses import Clause
 from index.config import Settings
 from index.embeddings import make_embeddings
 from index.store import Store, tokenizer_for
+from index.thesaurus import Thesaurus
 
 MODES = ("hybrid", "bm25", "dense")
 
@@ -46,7 +47,7 @@ class HybridRetriever:
     """Finds the clauses that answer a question, in a resident's words or a civil servant's."""
 
     def __init__(self, store: Store, embeddings, tokenizer, fusion: str = "weighted", rrf_k: int = 60,
-                 candidates: int = 30, dense_weight: float = 0.3) -> None:
+                 candidates: int = 30, dense_weight: float = 0.3, thesaurus: Thesaurus | None = None) -> None:
         import bm25s
 
         if fusion not in ("rrf", "weighted"):
@@ -62,6 +63,7 @@ class HybridRetriever:
         self.rrf_k = rrf_k
         self.dense_weight = dense_weight
         self.candidates = candidates
+        self.thesaurus = thesaurus
         self.chunks = store.chunks
         self._bm25 = bm25s.BM25()
         self._bm25.index([t or ["<empty>"] for t in store.tokens], show_progress=False)
@@ -72,12 +74,16 @@ class HybridRetriever:
         settings = settings or Settings()
         emb = make_embeddings(settings.embedding_backend, settings.embedding_model,
                               settings.st_query_prefix, settings.st_passage_prefix)
+        thesaurus = Thesaurus.load() if settings.query_expansion else None
         return cls(store, emb, tokenizer_for(store), settings.fusion, settings.rrf_k,
-                   settings.candidates, settings.dense_weight)
+                   settings.candidates, settings.dense_weight, thesaurus)
 
     # -- single retrievers (chunk level) -----------------------------------
     def bm25_scores(self, query: str) -> dict[int, float]:
         tokens = self.tokenizer.tokenize(query, query=True)
+        if self.thesaurus is not None:  # the plan's words for the everyday ones the question uses
+            for term in self.thesaurus.expand(query):
+                tokens += self.tokenizer.tokenize(term, query=True)
         if not tokens:
             return {}
         scores = self._bm25.get_scores(tokens)

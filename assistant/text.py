@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_SENT_SPLIT = re.compile(r"(?<=[。；！？!?])")
+_SENT_SPLIT = re.compile(r"(?<=[。；;！？!?])")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _MARKER = re.compile(r"\[(\d+)\]")
 

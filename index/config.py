@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     fusion: str = "weighted"  # weighted (min-max normalised scores) | rrf; see eval/README.md
     dense_weight: float = 0.2
     rrf_k: int = 60
+    query_expansion: bool = True  # everyday words → plan terms (index/thesaurus.tsv) for BM25
     candidates: int = 60  # per retriever before fusion (calibrated on tests/data/dev_questions.jsonl)
 
     # Answering
