@@ -79,7 +79,10 @@ class Assistant:
         self.llm = llm
         self.load_seconds = load_seconds
         self.extractive = ExtractiveAnswerer(self.tree, retriever.tokenizer,
-                                             idf_table(retriever.store.tokens), thesaurus=retriever.thesaurus)
+                                             idf_table(retriever.store.tokens), thesaurus=retriever.thesaurus,
+                                             sentences=retriever.store.sentences,
+                                             sentence_vectors=retriever.store.sentence_vectors,
+                                             meaning_weight=settings.sentence_meaning_weight)
         self.chain = self._build_chain()
         self.extractive.ask_of("预热")  # load the part-of-speech tagger now, not at the first question
 
@@ -127,7 +130,9 @@ class Assistant:
         # A follow-up is also searched by its own words (the carried topic is only a second opinion);
         # each part of a multi-part question is searched too, so every part's best clauses are there.
         extra = ([question] if background else []) + ([p.text for p in parts] if len(parts) > 1 else [])
-        results = self.retriever.search_many([state["query"], *extra], k=ANSWER_K)
+        queries = [state["query"], *extra]
+        vectors = self.retriever.embed_queries(queries)
+        results = [self.retriever.search(q, k=ANSWER_K, vector=vectors.get(q.strip())) for q in queries]
         hits = results[0]
         if background:
             best = {h.clause.clause_id: h for h in hits}
@@ -141,11 +146,11 @@ class Assistant:
                 if h.clause.clause_id not in seen:
                     seen.add(h.clause.clause_id)
                     hits.append(h)
-        return {**state, "hits": hits}
+        return {**state, "hits": hits, "vectors": vectors}
 
     def _answer_step(self, state: dict) -> dict:
         question, background = split_context(state["query"])
-        draft = self.extractive.answer(question, state["hits"], background)
+        draft = self.extractive.answer(question, state["hits"], background, state.get("vectors"))
         state = {**state, "draft": draft, "mode": "extractive", "notice": state.get("notice", "")}
         if self.llm is None or draft.abstained and not state["hits"]:
             return state

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from dataclasses import dataclass, field, replace
+
+import numpy as np
 
 from assistant.retrieval import Hit
 from assistant.text import numbers_in, sentences, squash
@@ -46,6 +49,7 @@ FUTURE_Q = re.compile(r"十四五|202[1-5]|2035|未来|今后|以后|将来|往�
 PAST_Q = re.compile(r"十三五|201\d|2020|五年来|过去|以来|已经|建成了|新增了|了多少|了几|做到了|取得")
 FUTURE_S = re.compile(r"到20\d\d年|力争|将|预计|确保|十四五|计划|要|未来五年")
 PAST_S = re.compile(r"五年来|累计|十三五|201\d年|2020年|先后|已|建成|完成|实现了|达到了")
+MEAN_COSINE = 0.8
 # Parts of speech that never name what a question is about (jieba tags): pronouns, numerals, measure words,
 # prepositions, conjunctions, particles, adverbs, locality, time and place words, interjections.
 FUNCTION_TAGS = ("r", "m", "q", "p", "c", "u", "y", "d", "f", "t", "s", "e", "o", "h", "k", "z")
@@ -79,6 +83,7 @@ class Ask:
     period: str | None = None  # "future" | "past" | None
     # An everyday word standing in the subject → the plan terms that count as naming it.
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    vector: np.ndarray | None = None  # the question's (or this part's) embedding, when retrieval made one
 
     @property
     def specific(self) -> bool:
@@ -129,11 +134,16 @@ class ExtractiveAnswerer:
 
     def __init__(self, tree: ClauseTree, tokenizer, idf: dict[str, float], *,
                  min_subject: float = 0.6, min_topic: float = 0.12, max_sentences: int = 3,
-                 pool_clauses: int = 6, thesaurus: Thesaurus | None = None) -> None:
+                 pool_clauses: int = 6, thesaurus: Thesaurus | None = None,
+                 sentences: list[str] | None = None, sentence_vectors: np.ndarray | None = None,
+                 meaning_weight: float = 0.0) -> None:
         if not 0 <= min_subject <= 1 or not 0 <= min_topic <= 1:
             raise ValueError("coverage thresholds must be in [0, 1]")
         self.tree = tree
         self.thesaurus = thesaurus
+        self.meaning_weight = meaning_weight if sentence_vectors is not None else 0.0
+        self._sentence_vectors = sentence_vectors
+        self._sentence_row = {s: i for i, s in enumerate(sentences or [])}
         self.tagged = tokenizer.tagged  # text -> [(word, part of speech)]
         self._words = lru_cache(maxsize=4096)(lambda text: frozenset(tokenizer.words(text)))
         self._ask_cached = lru_cache(maxsize=1024)(self._analyse)
@@ -270,6 +280,10 @@ class ExtractiveAnswerer:
             score += 0.2
         if ask.listing:
             score += min(len(_ENUM.findall(s)), 5) * 0.03
+        row = self._sentence_row.get(sent.text)
+        if self.meaning_weight and ask.vector is not None and row is not None:
+            # Meaning, where words fail ('网课' ~ '信息化'); e5 cosines sit around 0.8.
+            score += self.meaning_weight * (float(self._sentence_vectors[row] @ ask.vector) - MEAN_COSINE)
         return score
 
     def _pool(self, hits: list[Hit]) -> list[Sentence]:
@@ -277,13 +291,20 @@ class ExtractiveAnswerer:
                 for rank, h in enumerate(hits[:self.pool_clauses]) for s in sentences(h.clause.text)]
 
     # -- answer --------------------------------------------------------------------
-    def answer(self, question: str, hits: list[Hit], background: str = "") -> Draft:
-        """``background`` is the earlier conversation's topic; it names the subject when the question does not."""
+    def answer(self, question: str, hits: list[Hit], background: str = "",
+               vectors: Mapping[str, np.ndarray] | None = None) -> Draft:
+        """``background`` is the earlier conversation's topic; it names the subject when the question does not.
+        ``vectors``: query embeddings retrieval already made, by query text (the first is the whole query's)."""
         if not hits:
             return Draft(text="", context=[], abstained=True, reason="没有检索到相关条款")
         context = [h.clause for h in hits]
         asks = self.split_parts(question)
         whole = self.ask_of(question)
+        if vectors:
+            by_text = {squash(q): v for q, v in vectors.items()}
+            fallback = next(iter(vectors.values()))
+            for ask in asks:
+                ask.vector = by_text.get(ask.text, fallback)
         if background and not whole.subject:
             topic = self.ask_of(background)
             whole.subject, whole.aliases = topic.subject, topic.aliases
@@ -353,7 +374,10 @@ class ExtractiveAnswerer:
         if not ask.subject:
             return ""
         texts = [squash("".join(h.clause.path) + h.clause.title + h.clause.text) for h in hits[:3]]
-        if self.coverage(ask, "".join(texts), self._union_words(texts)) < self.min_topic:
+        words = self._union_words(texts)
+        if any(term_present(a, "".join(texts), words) for terms in ask.aliases.values() for a in terms):
+            return ""  # an everyday word of the question names what these clauses are about
+        if self.coverage(ask, "".join(texts), words) < self.min_topic:
             absent = [t for t in ask.subject if t not in self._plan_text]
             named = f"「{'、'.join(absent[:3])}」" if absent else "这一问题"
             return f"规划中没有明确提到{named}"

@@ -99,9 +99,15 @@ class HybridRetriever:
     def search_many(self, queries: list[str], k: int = 5) -> list[list[Hit]]:
         """Hybrid search for several queries, their embeddings computed in one batch (in parallel)."""
         queries = [(q or "").strip() for q in queries]
-        todo = [q for q in queries if q]
-        vectors = dict(zip(todo, self.embeddings.embed_queries_array(todo))) if len(todo) > 1 else {}
+        vectors = self.embed_queries(queries)
         return [self.search(q, k=k, vector=vectors.get(q)) for q in queries]
+
+    def embed_queries(self, queries: list[str]) -> dict[str, np.ndarray]:
+        """Query vectors by (stripped) text, all in one engine call; the answerer reuses them."""
+        todo = list(dict.fromkeys(q.strip() for q in queries if q and q.strip()))
+        if len(todo) == 1:
+            return {todo[0]: self.embeddings.embed_query_array(todo[0])}
+        return dict(zip(todo, self.embeddings.embed_queries_array(todo))) if todo else {}
 
     # -- clause level ------------------------------------------------------
     def search(self, query: str, k: int = 5, mode: str = "hybrid", vector: np.ndarray | None = None) -> list[Hit]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_SENT_SPLIT = re.compile(r"(?<=[。；;！？!?])")
+from index.chunker import clause_sentences
+
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _MARKER = re.compile(r"\[(\d+)\]")
 
@@ -19,7 +20,7 @@ def squash(text: str) -> str:
 
 
 def sentences(text: str) -> list[str]:
-    return [s for s in (p.strip() for p in _SENT_SPLIT.split(text)) if s]
+    return clause_sentences(text)
 
 
 def numbers_in(text: str) -> list[str]:

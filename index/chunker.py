@@ -27,6 +27,11 @@ def split_sentences(text: str) -> list[str]:
     return [s for s in _SENTENCE_END.split(text) if s.strip()]
 
 
+def clause_sentences(text: str) -> list[str]:
+    """The sentences an answer may quote, stripped: what the answerer picks from and the store embeds."""
+    return [s.strip() for s in split_sentences(text) if s.strip()]
+
+
 def _pack(sentences: list[str], max_chars: int) -> list[str]:
     """Greedily pack whole sentences into pieces of at most max_chars (a longer sentence stands alone)."""
     pieces: list[str] = []

