@@ -50,6 +50,7 @@ PAST_Q = re.compile(r"十三五|201\d|2020|五年来|过去|以来|已经|建成
 FUTURE_S = re.compile(r"到20\d\d年|力争|将|预计|确保|十四五|计划|要|未来五年")
 PAST_S = re.compile(r"五年来|累计|十三五|201\d年|2020年|先后|已|建成|完成|实现了|达到了")
 MEAN_COSINE = 0.8
+NAME_TAGS = ("ns", "nr", "nrt", "nt", "nz")  # jieba: place, person, organisation, other proper noun
 # Parts of speech that never name what a question is about (jieba tags): pronouns, numerals, measure words,
 # prepositions, conjunctions, particles, adverbs, locality, time and place words, interjections.
 FUNCTION_TAGS = ("r", "m", "q", "p", "c", "u", "y", "d", "f", "t", "s", "e", "o", "h", "k", "z")
@@ -60,7 +61,7 @@ GENERIC = frozenset(
     "一下 具体 主要 情况 方面 问题 内容 举措 措施 有关 相关 一共 总共 大概 左右 以上 以内 之前 以前 分别 "
     "要 会 能 多 几 年 到 个 这块 那块 一些 哪年 哪一年 时候 何时 是 为 的 里 中 了 "
     "任务 工作 重点 建成 新建 达到 实现 完成 提出 展望 提供 打造 希望 想要 听说 觉得 知道 告诉 请问 需要 应该 还有 还要 有没有 "
-    "全区 截至 截止 时期 时间 节点 时间节点 年份 起止 根据 按照 本规划 为何".split()
+    "全区 截至 截止 时期 时间 节点 时间节点 年份 起止 根据 按照 本规划 为何 说法 提法 表述 目标值 期末".split()
 )
 
 
@@ -246,7 +247,7 @@ class ExtractiveAnswerer:
             return False
         if not ask.specific:
             return True
-        if self.coverage(ask, s + sent.clause.title) < self.min_subject:
+        if self.coverage(ask, s + sent.clause.title + "".join(sent.clause.path)) < self.min_subject:
             return False
         if ask.period and not _same_period(ask.period, s, squash(sent.clause.text)):
             return False
@@ -274,7 +275,7 @@ class ExtractiveAnswerer:
     def _score(self, ask: Ask, sent: Sentence) -> float:
         s = squash(sent.text)
         # Retrieval rank counts for more when the question is open: its words are a poor guide then.
-        score = self.coverage(ask, s + sent.clause.title) + \
+        score = self.coverage(ask, s + sent.clause.title + "".join(sent.clause.path)) + \
             (0.15 if ask.specific else 0.3) / (1 + sent.rank)
         if ask.quantity and any(not _YEAR.fullmatch(n) for n in numbers_in(s)):
             score += 0.2
@@ -312,7 +313,7 @@ class ExtractiveAnswerer:
                 if not ask.subject:
                     ask.subject, ask.aliases = whole.subject, whole.aliases
         related = [h.clause for h in hits[:3]]
-        off = self._off_topic(whole, hits)
+        off = self._off_topic(whole, hits) or self._unknown_name(whole)
         if off:
             return Draft(text="", context=context, abstained=True, reason=off, related=related)
         if len(asks) == 1 and (whole.define or whole.quoted):
@@ -382,6 +383,15 @@ class ExtractiveAnswerer:
             named = f"「{'、'.join(absent[:3])}」" if absent else "这一问题"
             return f"规划中没有明确提到{named}"
         return ""
+
+    def _unknown_name(self, ask: Ask) -> str:
+        """A figure, date or person asked about a place, person or body the plan never names
+        ('上海', '农村居民') has no answer here, however close the retrieved sentences look."""
+        if not ask.specific:
+            return ""
+        names = [w for w, flag in self.tagged(ask.text) if flag in NAME_TAGS and len(w) >= 2
+                 and w in ask.subject and w not in self._plan_text]
+        return f"规划中没有提到「{'、'.join(names[:3])}」" if names else ""
 
     def _glossary(self, ask: Ask, hits: list[Hit], context: list[Clause]) -> Draft | None:
         for i, hit in enumerate(hits[:5]):
