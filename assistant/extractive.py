@@ -331,7 +331,7 @@ class ExtractiveAnswerer:
             if ask.specific and any(self._answers(ask, s) for s in chosen):
                 continue  # a sentence already chosen answers this part too
             candidates = [s for s in pool if s not in chosen]
-            picked = self._pick(ask, candidates, limit=1 if len(asks) > 1 else self.max_sentences)
+            picked = self._pick(ask, candidates, limit=(1 if ask.specific else 2) if len(asks) > 1 else self.max_sentences)
             if not picked:
                 missing.append(ask)
             for s in picked:
