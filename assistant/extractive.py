@@ -40,6 +40,9 @@ _LEAD_WHEN = re.compile(r"^(?:展望|到|至|截至)?(?:19|20)\d{2}年")
 _DURATION_S = re.compile(r"[一二两三四五六七八九十\d]+(?:个)?(?:年|月)")
 _WHO = re.compile(r"谁|叫什么名字|姓名|哪位")
 _LIST = re.compile(r"有哪些|哪些|哪几|包括|包含|都有|分别|几个方面|主要任务|重点任务|几大")
+# The kind of thing a list question asks for: '打造哪几类楼宇群' → '楼宇群', '紧盯哪些企业' → '企业'.
+_LIST_HEAD = re.compile(r"(?:哪些|哪几[类个项种条方面大]?|几大|哪[类种])([\u4e00-\u9fff]{2,6}?)(?:呢|吗|啊)?(?:[？?，,。；;、]|$)")
+MAX_LIST_SENTENCES = 5
 _DEFINE = re.compile(r"什么意思|指什么|是指|含义|指的是|是什么|什么是|解释")
 _PART_SPLIT = re.compile(r"(?<=[？?；;])")
 _CLAUSE_SPLIT = re.compile(r"(?<=[，,])")
@@ -84,6 +87,7 @@ class Ask:
     period: str | None = None  # "future" | "past" | None
     # An everyday word standing in the subject → the plan terms that count as naming it.
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    head: str = ""  # what a list question asks for ('楼宇群'): sentences naming it are the items
     vector: np.ndarray | None = None  # the question's (or this part's) embedding, when retrieval made one
 
     @property
@@ -190,7 +194,8 @@ class ExtractiveAnswerer:
                 subject.append(w)
         subject += [m.word for m in matches if m.word not in subject]
         aliases = {m.word: m.terms for m in matches}
-        return Ask(text=q, subject=subject, quantity=quantity, unit=unit, time=bool(_TIME.search(q)),
+        head = _LIST_HEAD.search(q)
+        return Ask(text=q, subject=subject, head=head.group(1) if head else "", quantity=quantity, unit=unit, time=bool(_TIME.search(q)),
                    who=bool(_WHO.search(q)), ordinal=bool(_ORDINAL.search(q)), listing=bool(_LIST.search(q)), define=bool(_DEFINE.search(q)),
                    years=_YEAR.findall(q), numbers=[n for n in numbers_in(q) if not _YEAR.fullmatch(n)],
                    quoted=[s for s in _QUOTED.findall(question) if s.strip()], period=period, aliases=aliases)
@@ -280,7 +285,7 @@ class ExtractiveAnswerer:
         if ask.quantity and any(not _YEAR.fullmatch(n) for n in numbers_in(s)):
             score += 0.2
         if ask.listing:
-            score += min(len(_ENUM.findall(s)), 5) * 0.03
+            score += min(len(_ENUM.findall(s)), 5) * 0.03 + (0.3 if ask.head and ask.head in s else 0.0)
         row = self._sentence_row.get(sent.text)
         if self.meaning_weight and ask.vector is not None and row is not None:
             # Meaning, where words fail ('网课' ~ '信息化'); e5 cosines sit around 0.8.
@@ -359,8 +364,16 @@ class ExtractiveAnswerer:
             return []
         best = ranked[0]
         chosen = [best]
+        # Items of a list often stand one per sentence, each naming what was asked for ('…楼宇群;').
+        items = ask.listing and not ask.specific and ask.head and ask.head in best.text
         for s in ranked[1:]:
+            if items and s.clause is best.clause and ask.head in s.text:
+                if len(chosen) < MAX_LIST_SENTENCES:
+                    chosen.append(s)
+                continue
             if len(chosen) >= limit:
+                if items:
+                    continue
                 break
             near = s.score >= 0.85 * best.score
             # An open question is best served by more of the one clause that answers it.
@@ -389,8 +402,8 @@ class ExtractiveAnswerer:
         ('上海', '农村居民') has no answer here, however close the retrieved sentences look."""
         if not ask.specific:
             return ""
-        names = [w for w, flag in self.tagged(ask.text) if flag in NAME_TAGS and len(w) >= 2
-                 and w in ask.subject and w not in self._plan_text]
+        names = [w for w, flag in self.tagged(ask.text) if flag in NAME_TAGS and len(set(w)) >= 2
+                 and w in ask.subject and w not in self._plan_text]  # (not '啊啊啊': no name repeats one character)
         return f"规划中没有提到「{'、'.join(names[:3])}」" if names else ""
 
     def _glossary(self, ask: Ask, hits: list[Hit], context: list[Clause]) -> Draft | None:
@@ -480,7 +493,7 @@ def _ancestors(c: Clause) -> list[str]:
 
 
 def _with_marker(sentence: str, n: int) -> str:
-    m = re.search(r"[。；！？!?]+$", sentence)
+    m = re.search(r"[。；;！？!?]+$", sentence)
     if m:
         return sentence[:m.start()] + f"[{n}]" + "。"
     return sentence + f"[{n}]。"
