@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 
-_LEADING = re.compile(r"^(那么|那|还有|另外|再问一下|再问|然后|以及|还|请问)[,，、\s]*")
+_LEADING = re.compile(r"^(那么|那|还有|另外|再问一下|再问|然后|以及|其中|还|请问)[,，、\s]*")
 _TRAILING = re.compile(r"(呢|吗|啊|呀|吧)?[?？。!！\s]*$")
-_PRONOUN = re.compile(r"(它们|它|其|这个|那个|这些|那些|这块|这方面|那方面|这一项|该项|该|上述|前者|后者|同一时期|同期)")
-_ORDINAL = re.compile(r"(?:你说的)?第([一二三四五六七八九十\d])(?:个|条|项|点|种|类)?")
+REFERS_BACK = re.compile(r"(它们|它|其|这个|那个|这些|那些|这块|这方面|那方面|这一项|该项|该|上述|前者|后者|同一时期|同期)")
+_ORDINAL = re.compile(r"(?:你说的)?(?:第([一二三四五六七八九十\d])|(最后)一?)(?:个|条|项|点|种|类)?")
 _CN_ORD = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
 _ITEM_SPLIT = re.compile(r"[、，,；;：:。]|和|及|以及|与")
 _QUOTED_ITEM = re.compile(r"“([^”]{2,20})”")
@@ -70,7 +70,7 @@ def answer_items(answer: str) -> list[str]:
 
 def is_follow_up(question: str) -> bool:
     q = question.strip()
-    if _LEADING.match(q) or _PRONOUN.search(q) or _ORDINAL.search(q):
+    if _LEADING.match(q) or REFERS_BACK.search(q) or _ORDINAL.search(q):
         return True
     topic = _TIME_ONLY.sub("", _topic_of(q))
     return len(re.sub(r"[?？。!！\s]", "", q)) <= SHORT_QUESTION or not topic
@@ -94,8 +94,11 @@ def _resolve_ordinal(question: str, prev_answer: str) -> tuple[str, bool]:
     m = _ORDINAL.search(question)
     if not m or not prev_answer:
         return question, False
-    n = _CN_ORD.get(m.group(1)) or int(m.group(1)) if m.group(1).isdigit() else _CN_ORD[m.group(1)]
     items = answer_items(prev_answer)
+    if m.group(2):  # '最后一条'
+        n = len(items)
+    else:
+        n = int(m.group(1)) if m.group(1).isdigit() else _CN_ORD[m.group(1)]
     if not 1 <= n <= len(items):
         return question, False
     return question[:m.start()] + items[n - 1] + question[m.end():], True
@@ -109,11 +112,11 @@ def _condense_one(question: str, previous: str, prev_answer: str = "") -> str:
     prev_topic = _topic_of(previous)
     if resolved:
         return f"{_strip(q)}？{CONTEXT_OPEN}{prev_topic}{CONTEXT_CLOSE}"
-    own = _TIME_ONLY.sub("", _topic_of(_PRONOUN.sub("", q)))
+    own = _TIME_ONLY.sub("", _topic_of(REFERS_BACK.sub("", q)))
     if not own:
         # '它的目标是多少？' → the earlier topic + this ask
-        return f"{prev_topic}{_PRONOUN.sub('', _strip(q), count=1)}？"
+        return f"{prev_topic}{REFERS_BACK.sub('', _strip(q), count=1)}？"
     # '那养老呢？' / '教育这块有什么目标？' → this topic, the earlier ask, the earlier topic as context
-    rest = _PRONOUN.sub("", _strip(q))
+    rest = _strip(q)  # a pronoun stays: it tells the answerer the earlier topic is meant
     ask = "" if _QUESTION_WORD.search(q) else (_ask_of(previous) or "有什么规划")
     return f"{rest}{ask}？{CONTEXT_OPEN}{prev_topic}{CONTEXT_CLOSE}"

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from assistant.condense import REFERS_BACK
 from assistant.retrieval import Hit
 from assistant.text import numbers_in, sentences, squash
 from index.clauses import Clause, ClauseTree
@@ -318,7 +319,13 @@ class ExtractiveAnswerer:
                 if not ask.subject:
                     ask.subject, ask.aliases = whole.subject, whole.aliases
         related = [h.clause for h in hits[:3]]
-        off = self._off_topic(whole, hits) or self._unknown_name(whole)
+        gate = whole
+        if background and whole.subject and REFERS_BACK.search(question):
+            # '剩下的那些井…': what 那些 points at is the earlier topic, so it counts as this question's too
+            topic = self.ask_of(background)
+            gate = replace(whole, subject=whole.subject + [t for t in topic.subject if t not in whole.subject],
+                           aliases={**topic.aliases, **whole.aliases})
+        off = self._off_topic(gate, hits) or self._unknown_name(whole)
         if off:
             return Draft(text="", context=context, abstained=True, reason=off, related=related)
         if len(asks) == 1 and (whole.define or whole.quoted):
@@ -407,7 +414,7 @@ class ExtractiveAnswerer:
         return f"规划中没有提到「{'、'.join(names[:3])}」" if names else ""
 
     def _glossary(self, ask: Ask, hits: list[Hit], context: list[Clause]) -> Draft | None:
-        for i, hit in enumerate(hits[:5]):
+        for i, hit in enumerate(hits):  # the quoted term must be the entry's own: safe to look far
             c = hit.clause
             if c.kind != "glossary":
                 continue

@@ -1,0 +1,41 @@
+"""Offline follow-up condensing: ordinals, leading words, pronouns that point back."""
+from __future__ import annotations
+
+from assistant.condense import condense, split_context
+from assistant.text import squash
+
+PRINCIPLES = [{"role": "user", "content": "十四五的基本原则有哪些？"},
+              {"role": "assistant", "content": "规划提出：坚持党的全面领导[1]；坚持以人民为中心[2]；坚持系统观念[3]。"}]
+
+
+class TestCondense:
+    def test_ordinals_pick_that_item_of_the_previous_answer(self):
+        assert split_context(condense("第二条呢？", PRINCIPLES))[0].startswith("坚持以人民为中心")
+        assert split_context(condense("最后一条具体讲了什么？", PRINCIPLES))[0].startswith("坚持系统观念")
+
+    def test_an_ordinal_past_the_list_is_left_alone(self):
+        assert "第九条" in condense("第九条呢？", PRINCIPLES)
+
+    def test_leading_qizhong_is_not_the_topic(self):
+        history = [{"role": "user", "content": "其中楼宇经济要形成什么格局？"},
+                   {"role": "assistant", "content": "一楼一行业、一层一特色。"}]
+        question, context = split_context(condense("它要打造哪几类楼宇群？", history))
+        assert "楼宇群" in question and context.startswith("楼宇经济")
+
+    def test_a_pronoun_is_kept_so_the_answerer_knows_the_earlier_topic_is_meant(self):
+        history = [{"role": "user", "content": "“十三五”期间桥西关停了多少眼自备井？"},
+                   {"role": "assistant", "content": "累计关停自备井95眼[1]。"}]
+        question, context = split_context(condense("剩下没关的那些井是怎么管的？", history))
+        assert "那些" in question and "自备井" in context
+
+    def test_a_standalone_question_is_unchanged(self):
+        q = "到2025年普惠性幼儿园覆盖率要达到多少？"
+        assert condense(q, PRINCIPLES) == q
+
+
+def test_a_follow_up_pointing_back_is_answered_from_the_earlier_topic(bot):
+    history = [{"role": "user", "content": "“十三五”期间桥西关停了多少眼自备井？"},
+               {"role": "assistant", "content": "累计关停自备井95眼[1]。"}]
+    res = bot.ask("剩下没关的那些井是怎么管的？", history)
+    assert not res.abstained
+    assert "一井一码" in squash(res.answer)
