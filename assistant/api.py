@@ -15,6 +15,7 @@ import sys
 import time
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import replace
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
@@ -129,7 +130,7 @@ class Assistant:
         parts = self.extractive.split_parts(question)
         # A follow-up is also searched by its own words (the carried topic is only a second opinion);
         # each part of a multi-part question is searched too, so every part's best clauses are there.
-        extra = ([question] if background else []) + ([p.text for p in parts] if len(parts) > 1 else [])
+        extra = ([question] if background else []) + ([p.query or p.text for p in parts] if len(parts) > 1 else [])
         queries = [state["query"], *extra]
         vectors = self.retriever.embed_queries(queries)
         results = [self.retriever.search(q, k=ANSWER_K, vector=vectors.get(q.strip())) for q in queries]
@@ -145,7 +146,7 @@ class Assistant:
             for h in part_hits[:PART_K]:
                 if h.clause.clause_id not in seen:
                     seen.add(h.clause.clause_id)
-                    hits.append(h)
+                    hits.append(replace(h, for_part=True))
         return {**state, "hits": hits, "vectors": vectors}
 
     def _answer_step(self, state: dict) -> dict:

@@ -46,9 +46,14 @@ _LIST_HEAD = re.compile(r"(?:哪些|哪几[类个项种条方面大]?|几大|哪
 MAX_LIST_SENTENCES = 5
 _DEFINE = re.compile(r"什么意思|指什么|是指|含义|指的是|是什么|什么是|解释")
 _PART_SPLIT = re.compile(r"(?<=[？?；;])")
-_CLAUSE_SPLIT = re.compile(r"(?<=[，,])")
+# Where one sentence may join two asks: a comma, or a connective ('…多少家增加到2025年的多少家',
+# '…是多少以及…有哪些'); split only when every piece asks something.
+_CLAUSE_SPLIT = re.compile(r"(?<=[，,])|(?=(?:增加到|提高到|提升到|增长到|以及|同时|并且)(?!$))")
 _ASKING = re.compile(r"多少|什么|哪|几|吗|如何|怎么|怎样|是否")
 _ENUM = re.compile(r"[、]")
+# A named period or year outweighs a verb: '规划打算从“十三五”末的多少家…' asks about the past.
+FUTURE_DATE_Q = re.compile(r"十四五|202[1-5]|2035")
+PAST_DATE_Q = re.compile(r"十三五|201\d|2020")
 FUTURE_Q = re.compile(r"十四五|202[1-5]|2035|未来|今后|以后|将来|往后|要达到|目标|计划|打算")
 PAST_Q = re.compile(r"十三五|201\d|2020|五年来|过去|以来|已经|建成了|新增了|了多少|了几|做到了|取得")
 FUTURE_S = re.compile(r"到20\d\d年|力争|将|预计|确保|十四五|计划|要|未来五年")
@@ -65,7 +70,8 @@ GENERIC = frozenset(
     "一下 具体 主要 情况 方面 问题 内容 举措 措施 有关 相关 一共 总共 大概 左右 以上 以内 之前 以前 分别 "
     "要 会 能 多 几 年 到 个 这块 那块 一些 哪年 哪一年 时候 何时 是 为 的 里 中 了 "
     "任务 工作 重点 建成 新建 达到 实现 完成 提出 展望 提供 打造 希望 想要 听说 觉得 知道 告诉 请问 需要 应该 还有 还要 有没有 "
-    "全区 截至 截止 时期 时间 节点 时间节点 年份 起止 根据 按照 本规划 为何 说法 提法 表述 目标值 期末".split()
+    "全区 截至 截止 时期 时间 节点 时间节点 年份 起止 根据 按照 本规划 为何 说法 提法 表述 目标值 期末 "
+    "增加 增加到 提高 提高到 增长 增长到 提升到 减少 下降 降低 降到 从 数量 数目 总数".split()
 )
 
 
@@ -88,6 +94,7 @@ class Ask:
     period: str | None = None  # "future" | "past" | None
     # An everyday word standing in the subject → the plan terms that count as naming it.
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    query: str = ""  # what to search for this part: its text, with a borrowed subject when it has none
     head: str = ""  # what a list question asks for ('楼宇群'): sentences naming it are the items
     vector: np.ndarray | None = None  # the question's (or this part's) embedding, when retrieval made one
 
@@ -178,11 +185,7 @@ class ExtractiveAnswerer:
         quantity = bool(_QUANTITY.search(q)) or unit is not None
         if quantity and unit is None and _RATE.search(q):
             unit = "%"
-        period = None
-        if FUTURE_Q.search(q) and not PAST_Q.search(q):
-            period = "future"
-        elif PAST_Q.search(q) and not FUTURE_Q.search(q):
-            period = "past"
+        period = _period(q, FUTURE_DATE_Q, PAST_DATE_Q) or _period(q, FUTURE_Q, PAST_Q)
         matches = self.thesaurus.matches(question) if self.thesaurus else []
         subject: list[str] = []
         at = 0
@@ -205,9 +208,17 @@ class ExtractiveAnswerer:
         """One Ask per sub-question ('…多少？…什么？'); a part without a subject borrows the previous one's."""
         pieces = []
         for sentence in _PART_SPLIT.split(question.strip()):
-            halves = [h for h in _CLAUSE_SPLIT.split(sentence) if squash(h)]
-            if len(halves) > 1 and sum(bool(_ASKING.search(h)) for h in halves) == len(halves):
-                pieces += halves  # '…是多少，…又是多少？' asks two things
+            asking: list[str] = []
+            for half in (h for h in _CLAUSE_SPLIT.split(sentence) if squash(h)):
+                if _ASKING.search(half) or not asking:
+                    asking.append(half)
+                else:  # a piece that asks nothing belongs to the ask before it
+                    asking[-1] += half
+            if len(asking) > 1 and not _ASKING.search(asking[0]):
+                lead = asking.pop(0)  # '金融机构数量，' leads into the first ask
+                asking[0] = lead + asking[0]
+            if len(asking) > 1:
+                pieces += asking  # '…是多少，…又是多少？' asks two things
             elif squash(sentence):
                 pieces.append(sentence)
         asks: list[Ask] = []
@@ -215,6 +226,7 @@ class ExtractiveAnswerer:
             ask = self.ask_of(piece)
             if not ask.subject and asks:
                 ask.subject, ask.aliases = list(asks[-1].subject), dict(asks[-1].aliases)
+                ask.query = "".join(ask.subject) + ask.text  # searched with what it is about
             asks.append(ask)
         return asks or [self.ask_of(question)]
 
@@ -294,8 +306,9 @@ class ExtractiveAnswerer:
         return score
 
     def _pool(self, hits: list[Hit]) -> list[Sentence]:
-        return [Sentence(text=s, clause=h.clause, rank=rank)
-                for rank, h in enumerate(hits[:self.pool_clauses]) for s in sentences(h.clause.text)]
+        # The whole question's best clauses, and every clause found for one of its parts.
+        pooled = [(rank, h) for rank, h in enumerate(hits) if rank < self.pool_clauses or h.for_part]
+        return [Sentence(text=s, clause=h.clause, rank=rank) for rank, h in pooled for s in sentences(h.clause.text)]
 
     # -- answer --------------------------------------------------------------------
     def answer(self, question: str, hits: list[Hit], background: str = "",
@@ -311,7 +324,7 @@ class ExtractiveAnswerer:
             by_text = {squash(q): v for q, v in vectors.items()}
             fallback = next(iter(vectors.values()))
             for ask in asks:
-                ask.vector = by_text.get(ask.text, fallback)
+                ask.vector = by_text.get(squash(ask.query or ask.text), fallback)
         if background and not whole.subject:
             topic = self.ask_of(background)
             whole.subject, whole.aliases = topic.subject, topic.aliases
@@ -458,6 +471,11 @@ class ExtractiveAnswerer:
         if len(titled) >= 3:
             return titled
         return [c for c in children if c.kind == "heading"]
+
+
+def _period(question: str, future: re.Pattern, past: re.Pattern) -> str | None:
+    is_future, is_past = bool(future.search(question)), bool(past.search(question))
+    return "future" if is_future and not is_past else "past" if is_past and not is_future else None
 
 
 def _same_period(period: str, sentence: str, clause: str) -> bool:

@@ -36,6 +36,7 @@ class Hit:
     dense: float = 0.0
     bm25_rank: int | None = None
     dense_rank: int | None = None
+    for_part: bool = False  # found for one part of a multi-part question, not for the whole
 
     def to_dict(self) -> dict:
         return {"clause_id": self.clause.clause_id, "label": self.clause.label,
