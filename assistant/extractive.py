@@ -5,6 +5,10 @@ Whether the plan answers is decided by evidence, not by lists of known questions
   holds one (a number in the asked unit, a year, …), names the asked subject, matches any
   year the question gives, and speaks of the same period (a 十三五 result is no 2025 target);
 - any other question is answered when the retrieved clauses cover its subject well enough.
+
+Sentences are ranked by the question's words (idf-weighted, with everyday words standing for
+the plan terms the thesaurus gives them) and by meaning (cosine of the question's and the
+sentence's embeddings, both computed once: the question's by retrieval, the sentences' at build).
 """
 from __future__ import annotations
 
@@ -199,10 +203,12 @@ class ExtractiveAnswerer:
         subject += [m.word for m in matches if m.word not in subject]
         aliases = {m.word: m.terms for m in matches}
         head = _LIST_HEAD.search(q)
-        return Ask(text=q, subject=subject, head=head.group(1) if head else "", quantity=quantity, unit=unit, time=bool(_TIME.search(q)),
-                   who=bool(_WHO.search(q)), ordinal=bool(_ORDINAL.search(q)), listing=bool(_LIST.search(q)), define=bool(_DEFINE.search(q)),
-                   years=_YEAR.findall(q), numbers=[n for n in numbers_in(q) if not _YEAR.fullmatch(n)],
-                   quoted=[s for s in _QUOTED.findall(question) if s.strip()], period=period, aliases=aliases)
+        return Ask(text=q, subject=subject, quantity=quantity, unit=unit, time=bool(_TIME.search(q)),
+                   who=bool(_WHO.search(q)), ordinal=bool(_ORDINAL.search(q)), listing=bool(_LIST.search(q)),
+                   define=bool(_DEFINE.search(q)), years=_YEAR.findall(q),
+                   numbers=[n for n in numbers_in(q) if not _YEAR.fullmatch(n)],
+                   quoted=[s for s in _QUOTED.findall(question) if s.strip()], period=period,
+                   aliases=aliases, head=head.group(1) if head else "")
 
     def split_parts(self, question: str) -> list[Ask]:
         """One Ask per sub-question ('…多少？…什么？'); a part without a subject borrows the previous one's."""
@@ -356,7 +362,9 @@ class ExtractiveAnswerer:
             if ask.specific and any(self._answers(ask, s) for s in chosen):
                 continue  # a sentence already chosen answers this part too
             candidates = [s for s in pool if s not in chosen]
-            picked = self._pick(ask, candidates, limit=(1 if ask.specific else 2) if len(asks) > 1 else self.max_sentences)
+            # One part of several: a figure or date needs one sentence, a list or a measure may take two.
+            limit = (1 if ask.specific else 2) if len(asks) > 1 else self.max_sentences
+            picked = self._pick(ask, candidates, limit=limit)
             if not picked:
                 missing.append(ask)
             for s in picked:
