@@ -55,6 +55,8 @@ _PART_SPLIT = re.compile(r"(?<=[？?；;])")
 _CLAUSE_SPLIT = re.compile(r"(?<=[，,])|(?=(?:增加到|提高到|提升到|增长到|以及|同时|并且)(?!$))")
 _ASKING = re.compile(r"多少|什么|哪|几|吗|如何|怎么|怎样|是否")
 _ENUM = re.compile(r"[、]")
+_ASK_WORD = re.compile(r"哪|什么|多少|^几|^包[括含]")  # '哪几个', '包括': how it asks, never what about
+_NUMBERING = re.compile(r"^(?:第[一二三四五六七八九十百]+章|[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\))")
 # A named period or year outweighs a verb: '规划打算从“十三五”末的多少家…' asks about the past.
 FUTURE_DATE_Q = re.compile(r"十四五|202[1-5]|2035")
 PAST_DATE_Q = re.compile(r"十三五|201\d|2020")
@@ -197,7 +199,7 @@ class ExtractiveAnswerer:
             start, at = at, at + len(w)
             if any(m.start < at and start < m.end for m in matches):
                 continue  # part of an everyday phrase: the phrase stands for it below
-            if (len(w) >= 2 and not flag.startswith(FUNCTION_TAGS) and w not in GENERIC
+            if (len(w) >= 2 and not flag.startswith(FUNCTION_TAGS) and w not in GENERIC and not _ASK_WORD.search(w)
                     and not w.isdigit() and not _YEAR.fullmatch(w) and w not in subject):
                 subject.append(w)
         subject += [m.word for m in matches if m.word not in subject]
@@ -457,8 +459,10 @@ class ExtractiveAnswerer:
                 items = self._list_items(parent) if parent else []
                 if len(items) < 3:
                     continue
-                match = self.coverage(ask, parent.text)
-                if match >= 0.5 and match > own and (best is None or match > best[0]):
+                heading = _NUMBERING.sub("", squash(parent.text))
+                # The question names the section ('实施城市更新行动包括哪几个方面') or covers its heading.
+                match = 1.0 if len(heading) >= 4 and heading in ask.text else self.coverage(ask, parent.text)
+                if match >= 0.5 and match >= own and (best is None or match > best[0]):
                     best = (match, parent, items)
         if best is None:
             return None
