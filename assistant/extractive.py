@@ -101,6 +101,7 @@ class Ask:
     # An everyday word standing in the subject → the plan terms that count as naming it.
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     query: str = ""  # what to search for this part: its text, with a borrowed subject when it has none
+    names: list[str] = field(default_factory=list)  # places, people, bodies it names ('裕华区')
     head: str = ""  # what a list question asks for ('楼宇群'): sentences naming it are the items
     vector: np.ndarray | None = None  # the question's (or this part's) embedding, when retrieval made one
 
@@ -194,6 +195,7 @@ class ExtractiveAnswerer:
         period = _period(q, FUTURE_DATE_Q, PAST_DATE_Q) or _period(q, FUTURE_Q, PAST_Q)
         matches = self.thesaurus.matches(question) if self.thesaurus else []
         subject: list[str] = []
+        names: list[str] = []
         at = 0
         for w, flag in self.tagged(question):
             start, at = at, at + len(w)
@@ -202,6 +204,8 @@ class ExtractiveAnswerer:
             if (len(w) >= 2 and not flag.startswith(FUNCTION_TAGS) and w not in GENERIC and not _ASK_WORD.search(w)
                     and not w.isdigit() and not _YEAR.fullmatch(w) and w not in subject):
                 subject.append(w)
+                if flag in NAME_TAGS and len(set(w)) >= 2:  # (not '啊啊啊': no name repeats one character)
+                    names.append(w)
         subject += [m.word for m in matches if m.word not in subject]
         aliases = {m.word: m.terms for m in matches}
         head = _LIST_HEAD.search(q)
@@ -210,7 +214,7 @@ class ExtractiveAnswerer:
                    define=bool(_DEFINE.search(q)), years=_YEAR.findall(q),
                    numbers=[n for n in numbers_in(q) if not _YEAR.fullmatch(n)],
                    quoted=[s for s in _QUOTED.findall(question) if s.strip()], period=period,
-                   aliases=aliases, head=head.group(1) if head else "")
+                   aliases=aliases, head=head.group(1) if head else "", names=names)
 
     def split_parts(self, question: str) -> list[Ask]:
         """One Ask per sub-question ('…多少？…什么？'); a part without a subject borrows the previous one's."""
@@ -275,6 +279,8 @@ class ExtractiveAnswerer:
             return True
         if self.coverage(ask, s + sent.clause.title + "".join(sent.clause.path)) < self.min_subject:
             return False
+        if any(n not in squash(sent.clause.text) for n in ask.names):
+            return False  # a figure for 裕华区 is not in a clause about 桥西 as a whole
         if ask.period and not _same_period(ask.period, s, squash(sent.clause.text)):
             return False
         if ask.quantity:
@@ -432,8 +438,7 @@ class ExtractiveAnswerer:
         ('上海', '农村居民') has no answer here, however close the retrieved sentences look."""
         if not ask.specific:
             return ""
-        names = [w for w, flag in self.tagged(ask.text) if flag in NAME_TAGS and len(set(w)) >= 2
-                 and w in ask.subject and w not in self._plan_text]  # (not '啊啊啊': no name repeats one character)
+        names = [w for w in ask.names if w not in self._plan_text]
         return f"规划中没有提到「{'、'.join(names[:3])}」" if names else ""
 
     def _glossary(self, ask: Ask, hits: list[Hit], context: list[Clause]) -> Draft | None:
