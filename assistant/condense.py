@@ -23,7 +23,8 @@ ASK_WORDS = ASKS + ("具体", "主要", "目标", "任务", "措施", "举措", 
                     "什么时候", "何时", "哪年", "为什么", "达到", "什么", "哪些", "怎么", "规划", "计划",
                     "打算", "桥西区", "桥西", "规划里")
 _QUESTION_WORD = re.compile(r"什么|哪|多少|几|吗|怎么|如何|是否|有没有|能否|会不会")
-_TIME_ONLY = re.compile(r"到|在|(?:19|20)\d{2}年?|“?十[三四]五”?|期间|时期|之前|以前|年底|年末|的|要|是|呢")
+_TIME_ONLY = re.compile(r"到|在|(?:19|20)\d{2}年?|“?十[三四]五”?|期间|时期|之前|以前|年底|年末|期末|末|的|要|是|呢")
+_TIME_EXPR = re.compile(r"(?:到|在|截至|截止)?(?:(?:19|20)\d{2}年?(?:末|底)?|“?十[三四]五”?(?:末|期末|期间|时期)?)")
 SHORT_QUESTION = 10  # with a conversation going on, a question this short leans on it
 CONTEXT_OPEN, CONTEXT_CLOSE = "（上文：", "）"
 _COUNT_ASK = re.compile(r"有?(多少|几)[个所家条项座处张名户次眼支万亿元人]?")
@@ -113,6 +114,13 @@ def _condense_one(question: str, previous: str, prev_answer: str = "") -> str:
     if resolved:
         return f"{_strip(q)}？{CONTEXT_OPEN}{prev_topic}{CONTEXT_CLOSE}"
     own = _TIME_ONLY.sub("", _topic_of(REFERS_BACK.sub("", q)))
+    when = _TIME_EXPR.search(q)
+    if not own and when:
+        # '那2015年呢？' after '2020年地区生产总值是多少？': the same question, another time
+        earlier = _strip(split_context(previous)[0])
+        if _TIME_EXPR.search(earlier):
+            return _TIME_EXPR.sub(lambda _: when.group(0), earlier, count=1) + "？"
+        return f"{when.group(0)}{earlier}？"
     if not own:
         # '它的目标是多少？' → the earlier topic + this ask
         return f"{prev_topic}{REFERS_BACK.sub('', _strip(q), count=1)}？"

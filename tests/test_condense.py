@@ -28,6 +28,13 @@ class TestCondense:
         question, context = split_context(condense("剩下没关的那些井是怎么管的？", history))
         assert "那些" in question and "自备井" in context
 
+    def test_another_time_asks_the_earlier_question_again(self):
+        def asked(q: str) -> list[dict]:
+            return [{"role": "user", "content": q}, {"role": "assistant", "content": "…"}]
+        assert condense("那2015年呢？", asked("2020年桥西地区生产总值是多少？")) == "2015年桥西地区生产总值是多少？"
+        assert condense("十三五末呢？", asked("到2025年金融机构要达到多少家？")) == "十三五末金融机构要达到多少家？"
+        assert condense("那“十四五”期间呢？", asked("普惠性幼儿园覆盖率是多少？")).startswith("“十四五”期间普惠性")
+
     def test_a_standalone_question_is_unchanged(self):
         q = "到2025年普惠性幼儿园覆盖率要达到多少？"
         assert condense(q, PRINCIPLES) == q
