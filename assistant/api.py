@@ -1,6 +1,8 @@
 """The public API: ``Assistant.load()``, ``ask``, ``ask_stream``, ``retrieve``.
 
-The answering chain is LCEL: condense → retrieve → answer → verify citations.
+The answering chain is LCEL: condense → retrieve → answer → verify citations. Offline (no LLM)
+``ask`` calls the same four steps directly: LCEL's import (~0.5 s at start) and per-call
+config and callback setup (~1.7 ms of a ~4 ms answer) buy nothing without a model to trace.
 
 >>> bot = Assistant.load()
 >>> res = bot.ask("到2025年普惠性幼儿园覆盖率达到多少？")
@@ -15,19 +17,20 @@ import sys
 import time
 import unicodedata
 from collections.abc import Iterator
-
-from langchain_core.runnables import Runnable, RunnableLambda
+from typing import TYPE_CHECKING
 
 from assistant.condense import condense, is_follow_up, split_context
 from assistant.extractive import Draft, ExtractiveAnswerer, idf_table
 from assistant.llm import LLMUnavailable, invoke_with_timeout, make_llm
-from assistant.prompts import answer_prompt, condense_prompt
 from assistant.retrieval import Hit, HybridRetriever
 from assistant.types import Answer, Citation
 from assistant.verify import verify_answer
 from index.clauses import Clause
 from index.config import Settings, get_settings
 from index.store import load_store
+
+if TYPE_CHECKING:
+    from langchain_core.runnables import Runnable
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +83,7 @@ class Assistant:
         self.load_seconds = load_seconds
         self.extractive = ExtractiveAnswerer(self.tree, retriever.tokenizer,
                                              idf_table(retriever.store.tokens))
-        self.chain = self._build_chain()
+        self._chain: Runnable | None = None
         self.extractive.ask_of("预热")  # load the part-of-speech tagger now, not at the first question
 
     @classmethod
@@ -102,15 +105,33 @@ class Assistant:
         return self.retriever.search(q, k=k, mode=mode)
 
     # -- the chain -------------------------------------------------------------
+    @property
+    def chain(self) -> Runnable:
+        """The LCEL chain condense | retrieve | answer | verify, built on first use."""
+        if self._chain is None:
+            self._chain = self._build_chain()
+        return self._chain
+
     def _build_chain(self) -> Runnable:
+        from langchain_core.runnables import RunnableLambda
+
         return (RunnableLambda(self._condense_step, name="condense")
                 | RunnableLambda(self._retrieve_step, name="retrieve")
                 | RunnableLambda(self._answer_step, name="answer")
                 | RunnableLambda(self._verify_step, name="verify"))
 
+    def _run(self, state: dict) -> Answer:
+        if self.llm is not None:
+            return self.chain.invoke(state)
+        for step in (self._condense_step, self._retrieve_step, self._answer_step, self._verify_step):
+            state = step(state)
+        return state
+
     def _condense_step(self, state: dict) -> dict:
         query = condense(state["question"], state["history"])
         if self.llm is not None and state["history"] and is_follow_up(state["question"]):
+            from assistant.prompts import condense_prompt
+
             try:  # an LLM rewrites follow-ups better; the deterministic rewrite stays as the fallback
                 history = "\n".join(f"{t['role']}: {t['content'][:300]}" for t in state["history"][-4:])
                 prompt = condense_prompt().invoke({"history": history, "question": state["question"]})
@@ -165,6 +186,8 @@ class Assistant:
         return {**state, "draft": Draft(text=text, context=context), "mode": "llm"}
 
     def _llm_answer(self, query: str, hits: list[Hit]) -> str:
+        from assistant.prompts import answer_prompt
+
         context = "\n".join(f"[{i}] {h.clause.label}\n{h.clause.text}" for i, h in enumerate(hits, start=1))
         messages = answer_prompt().invoke({"context": context, "question": query})
         return invoke_with_timeout(self.llm, messages, self.settings.llm_timeout_s)
@@ -194,7 +217,7 @@ class Assistant:
         if not q:
             return Answer(answer=EMPTY_PROMPT, abstained=True, reason="问题为空")
         hist = clean_history(history, self.settings.max_history_turns, self.settings.max_question_chars)
-        res = self.chain.invoke({"question": q, "history": hist, "notice": notice})
+        res = self._run({"question": q, "history": hist, "notice": notice})
         res.timings = {"total_s": time.perf_counter() - t0}
         return res
 
