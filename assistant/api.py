@@ -1,6 +1,7 @@
 """The public API: ``Assistant.load()``, ``ask``, ``ask_stream``, ``retrieve``.
 
-The answering chain is LCEL: condense → retrieve → answer → verify citations.
+The answering chain is LCEL: condense → retrieve → answer → verify citations, offline and
+with an LLM alike (prompts and LLM clients are imported only when an LLM is configured).
 
 >>> bot = Assistant.load()
 >>> res = bot.ask("到2025年普惠性幼儿园覆盖率达到多少？")
@@ -22,7 +23,6 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from assistant.condense import condense, is_follow_up, split_context
 from assistant.extractive import Draft, ExtractiveAnswerer, idf_table
 from assistant.llm import LLMUnavailable, invoke_with_timeout, make_llm
-from assistant.prompts import answer_prompt, condense_prompt
 from assistant.retrieval import Hit, HybridRetriever
 from assistant.types import Answer, Citation
 from assistant.verify import verify_answer
@@ -115,6 +115,8 @@ class Assistant:
     def _condense_step(self, state: dict) -> dict:
         query = condense(state["question"], state["history"])
         if self.llm is not None and state["history"] and is_follow_up(state["question"]):
+            from assistant.prompts import condense_prompt
+
             try:  # an LLM rewrites follow-ups better; the deterministic rewrite stays as the fallback
                 history = "\n".join(f"{t['role']}: {t['content'][:300]}" for t in state["history"][-4:])
                 prompt = condense_prompt().invoke({"history": history, "question": state["question"]})
@@ -171,6 +173,8 @@ class Assistant:
         return {**state, "draft": Draft(text=text, context=context), "mode": "llm"}
 
     def _llm_answer(self, query: str, hits: list[Hit]) -> str:
+        from assistant.prompts import answer_prompt
+
         context = "\n".join(f"[{i}] {h.clause.label}\n{h.clause.text}" for i, h in enumerate(hits, start=1))
         messages = answer_prompt().invoke({"context": context, "question": query})
         return invoke_with_timeout(self.llm, messages, self.settings.llm_timeout_s)

