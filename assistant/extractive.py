@@ -167,6 +167,8 @@ class ExtractiveAnswerer:
         self.tagged = tokenizer.tagged  # text -> [(word, part of speech)]
         self._words = lru_cache(maxsize=4096)(lambda text: frozenset(tokenizer.words(text)))
         self._ask_cached = lru_cache(maxsize=1024)(self._analyse)
+        # A sentence (with its clause's title and path) as compared: squashed text and its words.
+        self._scope = lru_cache(maxsize=8192)(lambda text: (sq := squash(text).lower(), self._words(sq)))
         self.idf = idf
         # A word the plan never uses weighs more than its rarest word: when a question asks about
         # something the plan does not name, that is strong evidence the plan does not answer it.
@@ -256,8 +258,10 @@ class ExtractiveAnswerer:
         ``aliases`` is present when it or one of them is."""
         if not terms:
             return 1.0
-        s = squash(text).lower()
-        words = self._words(s) if words is None else words
+        if words is None:
+            s, words = self._scope(text)
+        else:
+            s = squash(text).lower()
         aliases = aliases or {}
         total = sum(self._weight(t) for t in terms)
         return sum(self._weight(t) for t in terms
