@@ -132,7 +132,7 @@ class Assistant:
         parts = self.extractive.split_parts(question)
         # A follow-up is also searched by its own words (the carried topic is only a second opinion);
         # each part of a multi-part question is searched too, so every part's best clauses are there.
-        extra = ([question] if background else []) + ([p.query or p.text for p in parts] if len(parts) > 1 else [])
+        extra = ([question] if background else []) + ([p.query for p in parts] if len(parts) > 1 else [])
         queries = [state["query"], *extra]
         vectors = self.retriever.embed_queries(queries)
         results = [self.retriever.search(q, k=ANSWER_K, vector=vectors.get(q.strip())) for q in queries]

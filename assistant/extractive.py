@@ -216,7 +216,7 @@ class ExtractiveAnswerer:
             by_text = {squash(q): v for q, v in vectors.items()}
             fallback = next(iter(vectors.values()))
             for ask in asks:
-                ask.vector = by_text.get(squash(ask.query or ask.text), fallback)
+                ask.vector = by_text.get(squash(ask.query), fallback)
         if background and not whole.subject:
             topic = self.ask_of(background)
             whole.subject, whole.aliases = topic.subject, topic.aliases

@@ -76,7 +76,7 @@ class Ask:
     period: str | None = None  # "future" | "past" | None
     # An everyday word standing in the subject → the plan terms that count as naming it.
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    query: str = ""  # what to search for this part: its text, with a borrowed subject when it has none
+    query: str = ""  # what to search for: the text, with a borrowed subject when it names none
     names: list[str] = field(default_factory=list)  # places, people, bodies it names ('裕华区')
     head: str = ""  # what a list question asks for ('楼宇群'): sentences naming it are the items
     vector: np.ndarray | None = None  # the question's (or this part's) embedding, when retrieval made one
@@ -130,7 +130,7 @@ class QuestionReader:
         subject += [m.word for m in matches if m.word not in subject]
         aliases = {m.word: m.terms for m in matches}
         head = _LIST_HEAD.search(q)
-        return Ask(text=q, subject=subject, quantity=quantity, unit=unit, time=bool(_TIME.search(q)),
+        return Ask(text=q, query=q, subject=subject, quantity=quantity, unit=unit, time=bool(_TIME.search(q)),
                    who=bool(_WHO.search(q)), ordinal=bool(_ORDINAL.search(q)), listing=bool(_LIST.search(q)),
                    define=bool(_DEFINE.search(q)), years=YEAR.findall(q),
                    numbers=[n for n in numbers_in(q) if not YEAR.fullmatch(n)],

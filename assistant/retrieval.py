@@ -94,12 +94,6 @@ class HybridRetriever:
                                             min(self.candidates, len(self.chunks)))
         return {int(i): float(s) for i, s in zip(ids[0], sims[0]) if i >= 0}
 
-    def search_many(self, queries: list[str], k: int = 5) -> list[list[Hit]]:
-        """Hybrid search for several queries, their embeddings computed in one batch (in parallel)."""
-        queries = [(q or "").strip() for q in queries]
-        vectors = self.embed_queries(queries)
-        return [self.search(q, k=k, vector=vectors.get(q)) for q in queries]
-
     def embed_queries(self, queries: list[str]) -> dict[str, np.ndarray]:
         """Query vectors by (stripped) text, all in one engine call; the answerer reuses them."""
         todo = list(dict.fromkeys(q.strip() for q in queries if q and q.strip()))

@@ -12,7 +12,7 @@ import platform
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Callable
@@ -82,8 +82,8 @@ class Store:
     path: Path
     # Every distinct sentence of the plan and its passage vector (row i ↔ sentences[i]): the
     # answerer ranks sentences by meaning too, where a resident's words miss the plan's.
-    sentences: list[str] = field(default_factory=list)
-    sentence_vectors: np.ndarray | None = None
+    sentences: list[str]
+    sentence_vectors: np.ndarray
 
 
 def store_problem(settings: Settings) -> str | None:
