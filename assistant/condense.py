@@ -11,7 +11,8 @@ import re
 
 _LEADING = re.compile(r"^(那么|那|还有|另外|再问一下|再问|然后|以及|其中|还|请问)[,，、\s]*")
 _TRAILING = re.compile(r"(呢|吗|啊|呀|吧)?[?？。!！\s]*$")
-REFERS_BACK = re.compile(r"(它们|它|其|这个|那个|这些|那些|这块|这方面|那方面|这一项|该项|该|上述|前者|后者|同一时期|同期)")
+REFERS_BACK = re.compile(r"(它们|它|其|这个|那个|这些|那些|这块|那块|这方面|那方面|这一项|该项|该|上述|前者|后者|同一时期|同期"
+                         r"|那时候|那时|到时候|届时)")
 _ORDINAL = re.compile(r"(?:你说的)?(?:第([一二三四五六七八九十\d])|(最后)一?)(?:个|条|项|点|种|类)?")
 _CN_ORD = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
 _ITEM_SPLIT = re.compile(r"[、，,；;：:。]|和|及|以及|与")
@@ -22,7 +23,8 @@ ASKS = ("有什么规划", "有哪些规划", "怎么规划", "有什么目标",
 ASK_WORDS = ASKS + ("具体", "主要", "目标", "任务", "措施", "举措", "要求", "方面", "情况", "内容", "指标",
                     "什么时候", "何时", "哪年", "为什么", "达到", "什么", "哪些", "怎么", "规划", "计划",
                     "打算", "桥西区", "桥西", "规划里")
-_QUESTION_WORD = re.compile(r"什么|哪|多少|几|吗|怎么|如何|是否|有没有|能否|会不会")
+_QUESTION_WORD = re.compile(r"什么|啥|哪|多少|几|吗|怎么|咋|如何|是否|有没有|能否|会不会")
+_THEN = re.compile(r"那时候|那时|到时候|届时")
 _TIME_ONLY = re.compile(r"到|在|(?:19|20)\d{2}年?|“?十[三四]五”?|期间|时期|之前|以前|年底|年末|期末|末|的|要|是|呢")
 _TIME_EXPR = re.compile(r"(?:到|在|截至|截止)?(?:(?:19|20)\d{2}年?(?:末|底)?|“?十[三四]五”?(?:末|期末|期间|时期)?)")
 SHORT_QUESTION = 10  # with a conversation going on, a question this short leans on it
@@ -113,6 +115,9 @@ def _condense_one(question: str, previous: str, prev_answer: str = "") -> str:
     prev_topic = _topic_of(previous)
     if resolved:
         return f"{_strip(q)}？{CONTEXT_OPEN}{prev_topic}{CONTEXT_CLOSE}"
+    then = _THEN.search(q) and _TIME_EXPR.search(split_context(previous)[0])
+    if then:  # '到那时候…' after '到2035年…': that time
+        q = _THEN.sub(lambda _: re.sub(r"^(?:到|在|截至|截止)", "", then.group(0)), q, count=1)
     own = _TIME_ONLY.sub("", _topic_of(REFERS_BACK.sub("", q)))
     when = _TIME_EXPR.search(q)
     if not own and when:

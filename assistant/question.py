@@ -18,9 +18,9 @@ from index.thesaurus import Thesaurus
 
 YEAR = re.compile(r"(?:19|20)\d{2}")
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]+)[”\"」』]")
-_QUANTITY = re.compile(r"多少|(?<![哪第])几(?:个|所|家|条|项|座|处|张|名|户|次|眼|支|万|亿|成|倍)|比例|比重|占比|百分之|百分比"
+_QUANTITY = re.compile(r"多少|(?<![哪第那这])几(?:个|所|家|条|项|座|处|张|名|户|次|眼|支|万|亿|成|倍)|比例|比重|占比|百分之|百分比"
                        r"|(?:率|幅度)(?:是|为|要|能|会|达到|控制在)*(?:多少|几)")
-_UNIT = re.compile(r"(?:多少|(?<![哪第])几)(亿元|万元|万平方米|平方米|平方公里|万人次|人次|万人|公里|千米|元|钱|人|所|个|家|座|条|处"
+_UNIT = re.compile(r"(?:多少|(?<![哪第那这])几)(亿元|万元|万平方米|平方米|平方公里|万人次|人次|万人|公里|千米|元|钱|人|所|个|家|座|条|处"
                    r"|项|亩|张|户|套|次|名|眼|支|微克)")
 _RATE = re.compile(r"百分之|比例|比重|占比|百分比|率")
 _TIME = re.compile(r"什么时候|何时|哪[一两几]?年|几月|多久|多长时间|期限|时间表|截止")
@@ -29,13 +29,13 @@ _WHO = re.compile(r"谁|叫什么名字|姓名|哪位")
 _LIST = re.compile(r"有哪些|哪些|哪几|包括|包含|都有|分别|几个方面|主要任务|重点任务|几大")
 # The kind of thing a list question asks for: '打造哪几类楼宇群' → '楼宇群', '紧盯哪些企业' → '企业'.
 _LIST_HEAD = re.compile(r"(?:哪些|哪几[类个项种条方面大]?|几大|哪[类种])([\u4e00-\u9fff]{2,6}?)(?:呢|吗|啊)?(?:[？?，,。；;、]|$)")
-_DEFINE = re.compile(r"什么意思|指什么|是指|含义|指的是|是什么|什么是|解释")
+_DEFINE = re.compile(r"什么意思|啥意思|指什么|指啥|是指|含义|指的是|是什么|是啥|什么是|解释")
 _PART_SPLIT = re.compile(r"(?<=[？?；;])")
 # Where one sentence may join two asks: a comma, or a connective ('…多少家增加到2025年的多少家',
 # '…是多少以及…有哪些'); split only when every piece asks something.
 _CLAUSE_SPLIT = re.compile(r"(?<=[，,])|(?=(?:增加到|提高到|提升到|增长到|以及|同时|并且)(?!$))")
-_ASKING = re.compile(r"多少|什么|哪|几|吗|如何|怎么|怎样|是否")
-_ASK_WORD = re.compile(r"哪|什么|多少|^几|^包[括含]")  # '哪几个', '包括': how it asks, never what about
+_ASKING = re.compile(r"多少|什么|啥|哪|几|吗|如何|怎么|咋|怎样|是否")
+_ASK_WORD = re.compile(r"哪|什么|啥|多少|^几|^包[括含]")  # '哪几个', '包括': how it asks, never what about
 # A named period or year outweighs a verb: '规划打算从“十三五”末的多少家…' asks about the past.
 FUTURE_DATE_Q = re.compile(r"十四五|202[1-5]|2035")
 PAST_DATE_Q = re.compile(r"十三五|201\d|2020")
@@ -53,7 +53,7 @@ GENERIC = frozenset(
     "要 会 能 多 几 年 到 个 这块 那块 一些 哪年 哪一年 时候 何时 是 为 的 里 中 了 "
     "任务 工作 重点 建成 新建 达到 实现 完成 提出 展望 提供 打造 希望 想要 听说 觉得 知道 告诉 请问 需要 应该 还有 还要 有没有 "
     "全区 截至 截止 时期 时间 节点 时间节点 年份 起止 根据 按照 本规划 为何 说法 提法 表述 目标值 期末 "
-    "增加 增加到 提高 提高到 增长 增长到 提升到 减少 下降 降低 降到 从 数量 数目 总数".split()
+    "增加 增加到 提高 提高到 增长 增长到 提升到 减少 下降 降低 降到 从 数量 数目 总数 涉及".split()
 )
 
 

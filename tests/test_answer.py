@@ -172,7 +172,8 @@ def test_default_path_never_imports_torch(settings):
     assert out.stdout.split() == ["False", "False"]
 
 
-DEV_SETS = ["dev_questions.jsonl", "dev_questions_more.jsonl", "dev_questions_hard.jsonl", "dev_questions_list.jsonl"]
+DEV_SETS = ["dev_questions.jsonl", "dev_questions_more.jsonl", "dev_questions_hard.jsonl", "dev_questions_list.jsonl",
+            "dev_questions_chat.jsonl"]
 
 
 def test_dev_set_accuracy(bot):

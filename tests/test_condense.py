@@ -35,6 +35,10 @@ class TestCondense:
         assert condense("十三五末呢？", asked("到2025年金融机构要达到多少家？")) == "十三五末金融机构要达到多少家？"
         assert condense("那“十四五”期间呢？", asked("普惠性幼儿园覆盖率是多少？")).startswith("“十四五”期间普惠性")
 
+    def test_then_means_the_earlier_time(self):
+        history = [{"role": "user", "content": "到2035年会变成啥样？"}, {"role": "assistant", "content": "…"}]
+        assert split_context(condense("到那时候环境能好到啥程度？", history))[0] == "到2035年环境能好到啥程度？"
+
     def test_a_standalone_question_is_unchanged(self):
         q = "到2025年普惠性幼儿园覆盖率要达到多少？"
         assert condense(q, PRINCIPLES) == q
@@ -46,3 +50,9 @@ def test_a_follow_up_pointing_back_is_answered_from_the_earlier_topic(bot):
     res = bot.ask("剩下没关的那些井是怎么管的？", history)
     assert not res.abstained
     assert "一井一码" in squash(res.answer)
+
+
+def test_those_few_is_not_how_many(bot):
+    """'那几个城市' points at cities named before; it does not ask for a count."""
+    ask = bot.extractive.ask_of("跟冀中南那几个城市怎么合作？")
+    assert not ask.quantity and bot.extractive.ask_of("冀中南有几个城市？").quantity
