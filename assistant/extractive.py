@@ -24,7 +24,8 @@ from assistant.condense import REFERS_BACK
 from assistant.question import YEAR as _YEAR
 from assistant.question import Ask, QuestionReader
 from assistant.retrieval import Hit
-from assistant.text import numbers_in, sentences, squash
+from assistant.text import numbers_in, squash
+from index.chunker import clause_sentences
 from index.clauses import Clause, ClauseTree
 from index.thesaurus import Thesaurus
 
@@ -102,6 +103,9 @@ class ExtractiveAnswerer:
         self._words = lru_cache(maxsize=4096)(lambda text: frozenset(tokenizer.words(text)))
         # A sentence (with its clause's title and path) as compared: squashed text and its words.
         self._scope = lru_cache(maxsize=8192)(lambda text: (sq := squash(text).lower(), self._words(sq)))
+        # A clause's sentences and squashed text, split and normalised once, not at every question.
+        self._sentences_of = lru_cache(maxsize=1024)(clause_sentences)
+        self._squashed = lru_cache(maxsize=1024)(squash)
         self.idf = idf
         # A word the plan never uses weighs more than its rarest word: when a question asks about
         # something the plan does not name, that is strong evidence the plan does not answer it.
@@ -148,18 +152,19 @@ class ExtractiveAnswerer:
         """Can this sentence answer the question? Years and numbers the question names must be in
         its clause; a specific question (figure, date, person) needs far more of the sentence itself."""
         s = squash(sent.text)
-        scope = s if ask.specific else squash(sent.clause.text)
+        clause_text = self._squashed(sent.clause.text)
+        scope = s if ask.specific else clause_text
         if any(y not in scope for y in ask.years):
             return False
         if any(not re.search(rf"(?<!\d){n}(?!\d)", scope) for n in ask.numbers):
             return False
         if not ask.specific:
             return True
-        if self.coverage(ask, s + sent.clause.title + "".join(sent.clause.path)) < self.min_subject:
+        if self.coverage(ask, _in_context(s, sent.clause)) < self.min_subject:
             return False
-        if any(n not in squash(sent.clause.text) for n in ask.names):
+        if any(n not in clause_text for n in ask.names):
             return False  # a figure for 裕华区 is not in a clause about 桥西 as a whole
-        if ask.period and not _same_period(ask.period, s, squash(sent.clause.text)):
+        if ask.period and not _same_period(ask.period, s, clause_text):
             return False
         if ask.quantity:
             nums = [n for n in numbers_in(s) if not _YEAR.fullmatch(n)]
@@ -179,13 +184,13 @@ class ExtractiveAnswerer:
 
     def _dated_lead(self, sent: Sentence) -> str:
         """The clause's opening sentence when it dates the whole clause, else ''."""
-        first = sentences(sent.clause.text)[0]
+        first = self._sentences_of(sent.clause.text)[0]
         return first if first != sent.text and _LEAD_WHEN.match(squash(first)) else ""
 
     def _score(self, ask: Ask, sent: Sentence) -> float:
         s = squash(sent.text)
         # Retrieval rank counts for more when the question is open: its words are a poor guide then.
-        score = self.coverage(ask, s + sent.clause.title + "".join(sent.clause.path)) + \
+        score = self.coverage(ask, _in_context(s, sent.clause)) + \
             (0.15 if ask.specific else 0.3) / (1 + sent.rank)
         if ask.quantity and any(not _YEAR.fullmatch(n) for n in numbers_in(s)):
             score += 0.2
@@ -200,7 +205,8 @@ class ExtractiveAnswerer:
     def _pool(self, hits: list[Hit]) -> list[Sentence]:
         # The whole question's best clauses, and every clause found for one of its parts.
         pooled = [(rank, h) for rank, h in enumerate(hits) if rank < self.pool_clauses or h.for_part]
-        return [Sentence(text=s, clause=h.clause, rank=rank) for rank, h in pooled for s in sentences(h.clause.text)]
+        return [Sentence(text=s, clause=h.clause, rank=rank)
+                for rank, h in pooled for s in self._sentences_of(h.clause.text)]
 
     # -- answer --------------------------------------------------------------------
     def answer(self, question: str, hits: list[Hit], background: str = "",
@@ -217,19 +223,18 @@ class ExtractiveAnswerer:
             fallback = next(iter(vectors.values()))
             for ask in asks:
                 ask.vector = by_text.get(squash(ask.query), fallback)
-        if background and not whole.subject:
-            topic = self.ask_of(background)
+        topic = self.ask_of(background) if background else None
+        gate = whole
+        if topic and not whole.subject:
             whole.subject, whole.aliases = topic.subject, topic.aliases
             for ask in asks:
                 if not ask.subject:
                     ask.subject, ask.aliases = whole.subject, whole.aliases
-        related = [h.clause for h in hits[:3]]
-        gate = whole
-        if background and whole.subject and REFERS_BACK.search(question):
+        elif topic and REFERS_BACK.search(question):
             # '剩下的那些井…': what 那些 points at is the earlier topic, so it counts as this question's too
-            topic = self.ask_of(background)
             gate = replace(whole, subject=whole.subject + [t for t in topic.subject if t not in whole.subject],
                            aliases={**topic.aliases, **whole.aliases})
+        related = [h.clause for h in hits[:3]]
         off = self._off_topic(gate, hits) or self._unknown_name(whole)
         if off:
             return Draft(text="", context=context, abstained=True, reason=off, related=related)
@@ -302,10 +307,10 @@ class ExtractiveAnswerer:
         if not ask.subject:
             return ""
         texts = [squash("".join(h.clause.path) + h.clause.title + h.clause.text) for h in hits[:3]]
-        words = self._union_words(texts)
-        if any(term_present(a, "".join(texts), words) for terms in ask.aliases.values() for a in terms):
+        joined, words = "".join(texts), self._union_words(texts)
+        if any(term_present(a, joined, words) for terms in ask.aliases.values() for a in terms):
             return ""  # an everyday word of the question names what these clauses are about
-        if self.coverage(ask, "".join(texts), words) < self.min_topic:
+        if self.coverage(ask, joined, words) < self.min_topic:
             absent = [t for t in ask.subject if t not in self._plan_text]
             named = f"「{'、'.join(absent[:3])}」" if absent else "这一问题"
             return f"规划中没有明确提到{named}"
@@ -366,6 +371,11 @@ class ExtractiveAnswerer:
         if len(titled) >= 3:
             return titled
         return [c for c in children if c.kind == "heading"]
+
+
+def _in_context(sentence: str, clause: Clause) -> str:
+    """A sentence as its subject is judged: with its clause's title and heading path."""
+    return sentence + clause.title + "".join(clause.path)
 
 
 def _same_period(period: str, sentence: str, clause: str) -> bool:

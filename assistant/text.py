@@ -4,8 +4,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from index.chunker import clause_sentences
-
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _MARKER = re.compile(r"\[(\d+)\]")
 
@@ -17,10 +15,6 @@ def nfkc(text: str) -> str:
 def squash(text: str) -> str:
     """NFKC and no whitespace: the form in which facts are compared."""
     return re.sub(r"\s+", "", nfkc(text))
-
-
-def sentences(text: str) -> list[str]:
-    return clause_sentences(text)
 
 
 def numbers_in(text: str) -> list[str]:
