@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import replace
 
+import numpy as np
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.condense import condense, is_follow_up, split_context
@@ -128,14 +129,21 @@ class Assistant:
         return {**state, "query": query}
 
     def _retrieve_step(self, state: dict) -> dict:
-        question, background = split_context(state["query"])
+        query = state["query"]
+        question, background = split_context(query)
         parts = self.extractive.split_parts(question)
         # A follow-up is also searched by its own words (the carried topic is only a second opinion);
         # each part of a multi-part question is searched too, so every part's best clauses are there.
-        extra = ([question] if background else []) + ([p.query for p in parts] if len(parts) > 1 else [])
-        queries = [state["query"], *extra]
-        vectors = self.retriever.embed_queries(queries)
-        results = [self.retriever.search(q, k=ANSWER_K, vector=vectors.get(q.strip())) for q in queries]
+        part_queries = [p.query for p in parts] if len(parts) > 1 else []
+        queries = [query, *([question] if background else []), *part_queries]
+        lexical = {q: self.retriever.bm25_scores(q) for q in queries}
+        # Embedding is the slowest step: only what BM25 cannot settle is embedded (a follow-up's own
+        # words always are, as the carried topic is not in them).
+        undecided = [q for q in part_queries if not self.retriever.lexically_decisive(q, lexical[q])]
+        own = background or not part_queries and not self.retriever.lexically_decisive(query, lexical[query])
+        vectors = self._query_vectors(query, question if own else "", undecided)
+        results = [self.retriever.search(q, k=ANSWER_K, mode="hybrid" if q.strip() in vectors else "bm25",
+                                         vector=vectors.get(q.strip()), bm25=lexical[q]) for q in queries]
         hits = results[0]
         if background:
             best = {h.clause.clause_id: h for h in hits}
@@ -150,6 +158,18 @@ class Assistant:
                     seen.add(h.clause.clause_id)
                     hits.append(replace(h, for_part=True))
         return {**state, "hits": hits, "vectors": vectors}
+
+    def _query_vectors(self, query: str, question: str, parts: list[str]) -> dict[str, np.ndarray]:
+        """Vectors by text, the whole query's first, in one engine call for the short texts only: the
+        question's own words (not the topic a follow-up carries) and the given parts, side by side, one core
+        each. The whole query takes the question's vector, or else the normalised sum of its parts': the
+        long text would cost more than all of them and, on the development sets, found nothing more."""
+        texts = [t for t in (question, *parts) if t.strip()]
+        vectors = self.retriever.embed_queries(texts) if texts else {}
+        if not vectors:
+            return {}
+        whole = vectors[question.strip()] if question.strip() else np.sum(list(vectors.values()), axis=0)
+        return {query.strip(): (whole / np.linalg.norm(whole)).astype(np.float32), **vectors}
 
     def _answer_step(self, state: dict) -> dict:
         question, background = split_context(state["query"])

@@ -221,8 +221,8 @@ class ExtractiveAnswerer:
         if vectors:
             by_text = {squash(q): v for q, v in vectors.items()}
             fallback = next(iter(vectors.values()))
-            for ask in asks:
-                ask.vector = by_text.get(squash(ask.query), fallback)
+            for ask in asks:  # a part that BM25 settled alone has no vector of its own: no meaning term then
+                ask.vector = by_text.get(squash(ask.query), fallback if len(asks) == 1 else None)
         topic = self.ask_of(background) if background else None
         gate = whole
         if topic and not whole.subject:
@@ -270,7 +270,7 @@ class ExtractiveAnswerer:
         lines = [_with_marker(s.text, context.index(s.clause) + 1) for s in chosen]
         text = "根据规划：\n" + "".join(lines)
         if missing and len(asks) > 1:
-            text += "\n（规划中没有明确提到：" + "；".join(m.text.rstrip("?？") for m in missing) + "）"
+            text += "\n（规划中没有明确提到：" + "；".join(re.sub(r"呢?[?？]*$", "", m.text) for m in missing) + "）"
         return Draft(text=text, context=context, support=max(s.score for s in chosen))
 
     def _pick(self, ask: Ask, pool: list[Sentence], limit: int) -> list[Sentence]:

@@ -35,6 +35,9 @@ _PART_SPLIT = re.compile(r"(?<=[？?；;])")
 # '…是多少以及…有哪些'); split only when every piece asks something.
 _CLAUSE_SPLIT = re.compile(r"(?<=[，,])|(?=(?:增加到|提高到|提升到|增长到|以及|同时|并且)(?!$))")
 _ASKING = re.compile(r"多少|什么|啥|哪|几|吗|如何|怎么|咋|怎样|是否")
+# '…覆盖率要达到多少，人均预期寿命呢？': a piece that only names a new subject and ends in 呢 asks what the
+# ask before it asked.
+_ELLIPTICAL = re.compile(r"呢\W*$")
 _ASK_WORD = re.compile(r"哪|什么|啥|多少|^几|^包[括含]")  # '哪几个', '包括': how it asks, never what about
 # A named period or year outweighs a verb: '规划打算从“十三五”末的多少家…' asks about the past.
 FUTURE_DATE_Q = re.compile(r"十四五|202[1-5]|2035")
@@ -143,7 +146,7 @@ class QuestionReader:
         for sentence in _PART_SPLIT.split(question.strip()):
             asking: list[str] = []
             for half in (h for h in _CLAUSE_SPLIT.split(sentence) if squash(h)):
-                if _ASKING.search(half) or not asking:
+                if _ASKING.search(half) or _ELLIPTICAL.search(half) or not asking:
                     asking.append(half)
                 else:  # a piece that asks nothing belongs to the ask before it
                     asking[-1] += half
@@ -157,6 +160,11 @@ class QuestionReader:
         asks: list[Ask] = []
         for piece in pieces:
             ask = self.ask_of(piece)
+            if asks and _ELLIPTICAL.search(piece) and not _ASKING.search(piece):
+                prev = asks[-1]
+                ask = replace(ask, quantity=prev.quantity, unit=prev.unit, time=prev.time, who=prev.who,
+                              ordinal=prev.ordinal, listing=prev.listing, define=prev.define,
+                              years=ask.years or prev.years, period=ask.period or prev.period)
             if not ask.subject and asks:
                 ask.subject, ask.aliases = list(asks[-1].subject), dict(asks[-1].aliases)
                 ask.query = "".join(ask.subject) + ask.text  # searched with what it is about

@@ -48,13 +48,16 @@ class HybridRetriever:
     """Finds the clauses that answer a question, in a resident's words or a civil servant's."""
 
     def __init__(self, store: Store, embeddings, tokenizer, fusion: str = "weighted", rrf_k: int = 60,
-                 candidates: int = 30, dense_weight: float = 0.3, thesaurus: Thesaurus | None = None) -> None:
+                 candidates: int = 30, dense_weight: float = 0.3, thesaurus: Thesaurus | None = None,
+                 dense_skip_margin: float = 0.0) -> None:
         if fusion not in ("rrf", "weighted"):
             raise ValueError(f"fusion must be 'rrf' or 'weighted', not {fusion!r}")
         if not 0.0 <= dense_weight <= 1.0:
             raise ValueError("dense_weight must be in [0, 1]")
         if candidates < 1:
             raise ValueError("candidates must be positive")
+        if dense_skip_margin != 0.0 and dense_skip_margin < 1.0:
+            raise ValueError("dense_skip_margin must be 0 (always embed) or at least 1")
         self.store = store
         self.embeddings = embeddings
         self.tokenizer = tokenizer
@@ -63,6 +66,7 @@ class HybridRetriever:
         self.dense_weight = dense_weight
         self.candidates = candidates
         self.thesaurus = thesaurus
+        self.dense_skip_margin = dense_skip_margin
         self.chunks = store.chunks
         self._bm25 = store.bm25  # built with the store, not at every start
         self._chunk_clause = [c.clause_id for c in self.chunks]
@@ -74,7 +78,7 @@ class HybridRetriever:
                               settings.st_query_prefix, settings.st_passage_prefix)
         thesaurus = Thesaurus.load() if settings.query_expansion else None
         return cls(store, emb, tokenizer_for(store), settings.fusion, settings.rrf_k,
-                   settings.candidates, settings.dense_weight, thesaurus)
+                   settings.candidates, settings.dense_weight, thesaurus, settings.dense_skip_margin)
 
     # -- single retrievers (chunk level) -----------------------------------
     def bm25_scores(self, query: str) -> dict[int, float]:
@@ -87,6 +91,15 @@ class HybridRetriever:
         scores = self._bm25.get_scores(tokens)
         top = np.argsort(-scores)[: self.candidates]
         return {int(i): float(scores[i]) for i in top if scores[i] > 0}
+
+    def lexically_decisive(self, query: str, bm25: dict[int, float]) -> bool:
+        """True when BM25 alone can be trusted: the question uses the plan's own words (no everyday
+        word the thesaurus had to translate) and its best clause clearly outscores the next one.
+        Skipping the embedding then saves most of a question's time; eval/README.md has the cost."""
+        if not self.dense_skip_margin or (self.thesaurus is not None and self.thesaurus.expand(query)):
+            return False
+        top = sorted((s for s, _ in self._per_clause(bm25).values()), reverse=True)[:2] + [0.0]
+        return top[0] > 0 and top[0] >= self.dense_skip_margin * top[1]
 
     def dense_scores(self, query: str, vector: np.ndarray | None = None) -> dict[int, float]:
         vec = (self.embeddings.embed_query_array(query) if vector is None else vector).reshape(1, -1)
@@ -102,8 +115,10 @@ class HybridRetriever:
         return dict(zip(todo, self.embeddings.embed_queries_array(todo))) if todo else {}
 
     # -- clause level ------------------------------------------------------
-    def search(self, query: str, k: int = 5, mode: str = "hybrid", vector: np.ndarray | None = None) -> list[Hit]:
-        """The k best clauses (best chunk per clause), best first."""
+    def search(self, query: str, k: int = 5, mode: str = "hybrid", vector: np.ndarray | None = None,
+               bm25: dict[int, float] | None = None) -> list[Hit]:
+        """The k best clauses (best chunk per clause), best first. ``vector`` and ``bm25`` (chunk scores)
+        are the query's, when the caller has them already."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         if k < 1:
@@ -111,7 +126,7 @@ class HybridRetriever:
         query = (query or "").strip()
         if not query:
             return []
-        bm = self.bm25_scores(query) if mode in ("hybrid", "bm25") else {}
+        bm = (self.bm25_scores(query) if bm25 is None else bm25) if mode in ("hybrid", "bm25") else {}
         dn = self.dense_scores(query, vector) if mode in ("hybrid", "dense") else {}
         bm_clause, dn_clause = self._per_clause(bm), self._per_clause(dn)
         if mode == "bm25":

@@ -6,7 +6,9 @@ memory never leak into the other's numbers:
 - index build: a full build into a temporary store directory (``--skip-build``: the
   ``build_seconds`` recorded in the existing store's manifest instead);
 - cold start: new process → first answer, with the store already built (median of runs);
-- warm latency: ``ask`` and ``retrieve`` over the eval questions after one warm-up;
+- warm latency: ``ask`` and ``retrieve`` over the eval questions after one warm-up, and each question's
+  embedding alone (the floor of any dense pipeline); how many texts each ``ask`` embedded (a question
+  that BM25 settles embeds none, see ``dense_skip_margin``);
 - peak RSS (``ru_maxrss`` of the child) and whether torch / sentence_transformers got imported.
 
 The naive pipeline (eval/baselines.py) has no persisted index: its cold start includes its
@@ -116,15 +118,26 @@ def child_cold() -> None:
 
 
 def child_system(limit: int | None) -> None:
-    """Warm latency of ``ask`` (with each item's history) and of ``retrieve`` over the eval set."""
+    """Warm latency of ``ask`` (with each item's history) and of ``retrieve`` over the eval set, how many
+    texts each ask embedded, and the floor: each question's embedding alone."""
     from assistant import Assistant
     from eval.runner import warm_up
 
     items = eval_items(limit)
     bot = Assistant.load(log_fn=_quiet)
     warmup_ms = warm_up(bot)
-    ask_ms, retrieve_ms = [], []
+    embedded: list[int] = []
+    embed_queries = bot.retriever.embed_queries
+
+    def counting(queries: list[str]) -> dict:
+        vectors = embed_queries(queries)
+        embedded[-1] += len(vectors)
+        return vectors
+
+    bot.retriever.embed_queries = counting
+    ask_ms, retrieve_ms, embed_ms = [], [], []
     for item in items:
+        embedded.append(0)
         t0 = time.perf_counter()
         bot.ask(item.question, history=item.history)
         ask_ms.append((time.perf_counter() - t0) * 1000)
@@ -132,8 +145,12 @@ def child_system(limit: int | None) -> None:
         t0 = time.perf_counter()
         bot.retrieve(item.question, k=5)
         retrieve_ms.append((time.perf_counter() - t0) * 1000)
+    for item in items:
+        t0 = time.perf_counter()
+        bot.retriever.embeddings.embed_query_array(item.question)
+        embed_ms.append((time.perf_counter() - t0) * 1000)
     emit({"load_s": bot.load_seconds, "warmup_ms": warmup_ms, "ask_ms": ask_ms, "retrieve_ms": retrieve_ms,
-          "rss_mb": peak_rss_mb(), **heavy_imports()})
+          "embed_ms": embed_ms, "texts_embedded": embedded, "rss_mb": peak_rss_mb(), **heavy_imports()})
 
 
 def child_naive(limit: int | None) -> None:
@@ -216,6 +233,9 @@ def measure_system(limit: int | None) -> dict[str, Any]:
     res = run_child(f"child_system({limit!r})", WORKER_TIMEOUT_S)
     return {"load_s": round(res["load_s"], 3), "warmup_ms": round(res["warmup_ms"], 1),
             "ask": latency_summary(res["ask_ms"]), "retrieve": latency_summary(res["retrieve_ms"]),
+            "embed_alone": latency_summary(res["embed_ms"]),
+            "asks_embedding_nothing": round(res["texts_embedded"].count(0) / max(1, len(res["texts_embedded"])), 3),
+            "texts_embedded": {str(n): res["texts_embedded"].count(n) for n in sorted(set(res["texts_embedded"]))},
             "rss_mb": res["rss_mb"], "torch": res["torch"], "sentence_transformers": res["sentence_transformers"]}
 
 
@@ -244,6 +264,8 @@ def comparison_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
         ("warm ask max (ms)", s["ask"]["max_ms"], n["ask"]["max_ms"], None),
         ("retrieve p50 (ms)", s["retrieve"]["p50_ms"], n["ask"]["p50_ms"], None),
         ("retrieve p95 (ms)", s["retrieve"]["p95_ms"], n["ask"]["p95_ms"], None),
+        ("query embedding alone p50 (ms)", s["embed_alone"]["p50_ms"], n["ask"]["p50_ms"], None),
+        ("asks that embedded nothing (share)", s["asks_embedding_nothing"], None, None),
         ("peak RSS (MB)", rss, n["rss_mb"], TARGETS["peak_rss_mb"]),
     ]
     out = [{"metric": m, "system": sv, "naive": nv, "ratio": ratio(sv, nv), "target": t,

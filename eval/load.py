@@ -58,6 +58,8 @@ class LoadResult:
     wall_s: float = 0.0
     app_start_s: float | None = None
     app_peak_rss_mb: float | None = None
+    client_cpu_s: float = 0.0  # the load generator's CPU time (all its client threads)
+    app_cpu_s: float | None = None  # the app's CPU time during the run
 
     @property
     def lost(self) -> int:
@@ -72,7 +74,13 @@ class LoadResult:
                 "max_ms": round(max(ms), 1) if ms else None,
                 "throughput_rps": round(self.completed / self.wall_s, 2) if self.wall_s else None,
                 "wall_s": round(self.wall_s, 2), "app_start_s": self.app_start_s,
-                "app_peak_rss_mb": self.app_peak_rss_mb, "errors": self.errors}
+                "app_peak_rss_mb": self.app_peak_rss_mb,
+                "client_cpu_ms_per_request": _per(self.client_cpu_s, self.completed),
+                "app_cpu_ms_per_request": _per(self.app_cpu_s, self.completed), "errors": self.errors}
+
+
+def _per(cpu_s: float | None, n: int) -> float | None:
+    return round(cpu_s * 1000 / n, 1) if cpu_s is not None and n else None
 
 
 # -- the app ------------------------------------------------------------------------------------
@@ -141,6 +149,14 @@ def peak_rss_mb(pid: int | None) -> float | None:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
                 return round(int(line.split()[1]) / 1024, 1)
+    return None
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """A live process's user + system CPU time so far; None off Linux."""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return None
 
 
@@ -222,10 +238,11 @@ def run_load(url: str, clients: int = 20, requests: int = 200, questions: Sequen
         t.start()
     with contextlib.suppress(threading.BrokenBarrierError):
         start.wait(timeout=REQUEST_TIMEOUT_S)  # all clients connected: the clock starts now
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     for t in threads:
         t.join(timeout=max(0.0, jobs.deadline - time.monotonic()) + request_timeout_s)
     result.wall_s = time.perf_counter() - t0
+    result.client_cpu_s = time.process_time() - cpu0
     return result
 
 
@@ -234,7 +251,10 @@ def load_test(clients: int, requests: int, port: int | None = None, url: str | N
     if url:
         return run_load(url, clients, requests)
     with running_app(port) as app:
+        cpu0 = cpu_seconds(app.pid)
         result = run_load(app.url, clients, requests)
+        cpu1 = cpu_seconds(app.pid)
+        result.app_cpu_s = cpu1 - cpu0 if cpu0 is not None and cpu1 is not None else None
         result.app_start_s = app.start_s
         result.app_peak_rss_mb = peak_rss_mb(app.pid)
     return result
@@ -257,6 +277,9 @@ def format_summary(s: dict[str, Any]) -> str:
              f"throughput {s['throughput_rps']} req/s over {s['wall_s']} s"]
     if s["app_start_s"] is not None:
         lines.append(f"app: ready in {s['app_start_s']} s, peak RSS {s['app_peak_rss_mb']} MB")
+    if s["app_cpu_ms_per_request"] is not None:
+        lines.append(f"CPU per request: app {s['app_cpu_ms_per_request']} ms, "
+                     f"load generator {s['client_cpu_ms_per_request']} ms (on the same cores)")
     lines += [f"  error {e}" for e in s["errors"]]
     return "\n".join(lines)
 

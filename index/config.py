@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     rrf_k: int = 60
     query_expansion: bool = True  # everyday words → plan terms (index/thesaurus.tsv) for BM25
     candidates: int = 60  # per retriever before fusion (calibrated on tests/data/dev_questions.jsonl)
+    # A one-part question in the plan's own words whose best BM25 clause outscores the next by this
+    # factor is answered without the query embedding, the slowest step (0 = always embed).
+    dense_skip_margin: float = 1.1
 
     # Answering
     # Weight of question–sentence cosine when picking sentences (0 = words only); dev-set calibrated.

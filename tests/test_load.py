@@ -5,7 +5,9 @@ loopback port; every one must come back answered (none failed, none lost).
 """
 from __future__ import annotations
 
-from eval.load import LoadResult, answered, load_test, percentile
+import os
+
+from eval.load import LoadResult, answered, cpu_seconds, load_test, percentile
 
 CLIENTS = 5
 REQUESTS = 20
@@ -19,6 +21,7 @@ def test_concurrent_clients_lose_nothing():
     assert result.lost == 0 and len(result.latencies_ms) == REQUESTS
     assert summary["throughput_rps"] > 0 and summary["p95_ms"] >= summary["p50_ms"] > 0
     assert result.app_start_s is not None  # the app was started here, and stopped
+    assert summary["app_cpu_ms_per_request"] > 0 and summary["client_cpu_ms_per_request"] > 0
 
 
 def test_only_real_answers_count_as_completed():
@@ -29,3 +32,9 @@ def test_only_real_answers_count_as_completed():
 def test_percentile_is_a_measured_value():
     assert percentile([5.0, 1.0, 3.0, 2.0, 4.0], 50) == 3.0
     assert percentile([5.0, 1.0, 3.0, 2.0, 4.0], 95) == 5.0
+
+
+def test_cpu_seconds_of_a_live_process():
+    busy = sum(i * i for i in range(200_000))  # spend a little CPU first
+    assert busy and cpu_seconds(os.getpid()) > 0
+    assert cpu_seconds(2**22 + 12345) is None  # no such process

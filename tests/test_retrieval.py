@@ -92,3 +92,63 @@ class TestFusion:
             reciprocal_rank_fusion([[1]], k=0)
         with pytest.raises(ValueError):
             weighted_score_fusion([{1: 1.0}], [0.5, 0.5])
+
+
+@pytest.fixture
+def embedded(bot, monkeypatch) -> list[list[str]]:
+    """The texts each call to the query embedder was given, during one test."""
+    calls: list[list[str]] = []
+    real = bot.retriever.embed_queries
+
+    def spy(queries: list[str]):
+        calls.append(list(queries))
+        return real(queries)
+
+    monkeypatch.setattr(bot.retriever, "embed_queries", spy)
+    return calls
+
+
+class TestWhatIsEmbedded:
+    """Embedding the query is the slowest step of an answer: only what BM25 cannot settle is embedded."""
+
+    def test_plan_words_and_a_clear_best_clause_need_no_embedding(self, bot, embedded):
+        res = bot.ask("到2025年普惠性幼儿园覆盖率要达到多少？")
+        assert "85%" in res.answer and res.citations[0].clause_id == "10.2.2"
+        assert embedded == []
+
+    def test_everyday_words_are_embedded(self, bot, embedded):
+        res = bot.ask("刚买了辆电车，小区附近没地方充电，规划里有说法吗？")
+        assert "充电桩" in res.answer
+        assert embedded == [["刚买了辆电车，小区附近没地方充电，规划里有说法吗？"]]
+
+    def test_a_follow_up_embeds_its_own_words_not_the_carried_topic(self, bot, embedded):
+        history = [{"role": "user", "content": "桥西区的养老服务有什么规划？"}, {"role": "assistant", "content": "……"}]
+        res = bot.ask("那医养结合呢？", history)
+        assert "上文" in res.query and not res.abstained
+        assert len(embedded) == 1 and len(embedded[0]) == 1
+        assert "医养结合" in embedded[0][0] and "上文" not in embedded[0][0]
+
+    def test_a_multi_part_question_embeds_parts_never_the_whole(self, bot, embedded):
+        question = "普惠性幼儿园覆盖率目标是多少？老人白天没人照顾怎么办？"
+        res = bot.ask(question)
+        assert "85%" in res.answer
+        texts = [t for call in embedded for t in call]
+        assert texts and question not in texts and all(len(t) < len(question) for t in texts)
+
+    def test_margin_zero_always_embeds(self, bot, embedded, monkeypatch):
+        monkeypatch.setattr(bot.retriever, "dense_skip_margin", 0.0)
+        res = bot.ask("到2025年普惠性幼儿园覆盖率要达到多少？")
+        assert "85%" in res.answer
+        assert embedded == [["到2025年普惠性幼儿园覆盖率要达到多少？"]]
+
+    def test_a_best_clause_not_far_enough_ahead_is_embedded(self, bot, embedded, monkeypatch):
+        monkeypatch.setattr(bot.retriever, "dense_skip_margin", 1000.0)
+        bot.ask("到2025年普惠性幼儿园覆盖率要达到多少？")
+        assert len(embedded) == 1
+
+    def test_margin_below_one_is_refused(self, bot):
+        from assistant.retrieval import HybridRetriever
+
+        r = bot.retriever
+        with pytest.raises(ValueError, match="dense_skip_margin"):
+            HybridRetriever(r.store, r.embeddings, r.tokenizer, dense_skip_margin=0.5)
