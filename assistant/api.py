@@ -140,7 +140,7 @@ class Assistant:
         # Embedding is the slowest step: only what BM25 cannot settle is embedded (a follow-up's own
         # words always are, as the carried topic is not in them).
         undecided = [q for q in part_queries if not self.retriever.lexically_decisive(q, lexical[q])]
-        own = background or not part_queries and not self.retriever.lexically_decisive(query, lexical[query])
+        own = bool(background) or (not part_queries and not self.retriever.lexically_decisive(query, lexical[query]))
         vectors = self._query_vectors(query, question if own else "", undecided)
         results = [self.retriever.search(q, k=ANSWER_K, mode="hybrid" if q.strip() in vectors else "bm25",
                                          vector=vectors.get(q.strip()), bm25=lexical[q]) for q in queries]
