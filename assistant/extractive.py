@@ -95,7 +95,6 @@ class ExtractiveAnswerer:
         if not 0 <= min_subject <= 1 or not 0 <= min_topic <= 1:
             raise ValueError("coverage thresholds must be in [0, 1]")
         self.tree = tree
-        self.reader = QuestionReader(tokenizer.tagged, thesaurus)
         self.meaning_weight = meaning_weight if sentence_vectors is not None else 0.0
         self._sentence_vectors = sentence_vectors
         self._sentence_row = {s: i for i, s in enumerate(sentences or [])}
@@ -115,6 +114,7 @@ class ExtractiveAnswerer:
         self.max_sentences = max_sentences
         self.pool_clauses = pool_clauses
         self._plan_text = squash("".join(c.text for c in tree.clauses))
+        self.reader = QuestionReader(tokenizer.tagged, thesaurus, self._plan_text)
 
     def ask_of(self, question: str) -> Ask:
         return self.reader.ask_of(question)

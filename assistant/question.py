@@ -97,9 +97,11 @@ class QuestionReader:
     '%'
     """
 
-    def __init__(self, tagged: Callable[[str], list[tuple[str, str]]], thesaurus: Thesaurus | None = None) -> None:
+    def __init__(self, tagged: Callable[[str], list[tuple[str, str]]], thesaurus: Thesaurus | None = None,
+                 plan_text: str = "") -> None:
         self.tagged = tagged  # text -> [(word, part of speech)]
         self.thesaurus = thesaurus
+        self.plan_text = plan_text  # squashed: where a word cut short by segmentation is made whole again
         self._ask_cached = lru_cache(maxsize=1024)(self._analyse)
 
     def ask_of(self, question: str) -> Ask:
@@ -121,11 +123,12 @@ class QuestionReader:
         subject: list[str] = []
         names: list[str] = []
         at = 0
-        for w, flag in self.tagged(question):
+        tagged = self._rejoined(self.tagged(question))
+        for w, flag in tagged:
             start, at = at, at + len(w)
             if any(m.start < at and start < m.end for m in matches):
                 continue  # part of an everyday phrase: the phrase stands for it below
-            if (len(w) >= 2 and not flag.startswith(FUNCTION_TAGS) and w not in GENERIC and not _ASK_WORD.search(w)
+            if (len(w) >= 2 and _is_content(w, flag)
                     and not w.isdigit() and not YEAR.fullmatch(w) and w not in subject):
                 subject.append(w)
                 if flag in NAME_TAGS and len(set(w)) >= 2:  # (not '啊啊啊': no name repeats one character)
@@ -139,6 +142,21 @@ class QuestionReader:
                    numbers=[n for n in numbers_in(q) if not YEAR.fullmatch(n)],
                    quoted=[s for s in _QUOTED.findall(question) if s.strip()], period=period,
                    aliases=aliases, head=head.group(1) if head else "", names=names)
+
+    def _rejoined(self, tagged: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """'气代' + '煤' → '气代煤': a word and a following single character that the plan writes as one
+        term. The question's segmentation may cut a rare term where the plan's does not, and the cut
+        piece ('气代') is then found in no sentence's words."""
+        if not self.plan_text:
+            return tagged
+        out: list[tuple[str, str]] = []
+        for w, flag in tagged:
+            if (out and len(w) == 1 and len(out[-1][0]) >= 2 and _is_content(w, flag) and _is_content(*out[-1])
+                    and out[-1][0] + w in self.plan_text):
+                out[-1] = (out[-1][0] + w, out[-1][1])
+            else:
+                out.append((w, flag))
+        return out
 
     def split_parts(self, question: str) -> list[Ask]:
         """One Ask per sub-question ('…多少？…什么？'); a part without a subject borrows the previous one's."""
@@ -170,6 +188,10 @@ class QuestionReader:
                 ask.query = "".join(ask.subject) + ask.text  # searched with what it is about
             asks.append(ask)
         return asks or [self.ask_of(question)]
+
+
+def _is_content(word: str, flag: str) -> bool:
+    return not flag.startswith(FUNCTION_TAGS) and word not in GENERIC and not _ASK_WORD.search(word)
 
 
 def period_of(question: str, future: re.Pattern, past: re.Pattern) -> str | None:

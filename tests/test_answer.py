@@ -68,6 +68,12 @@ class TestOfflineAnswers:
         assert not res.abstained and "85%" in res.answer and res.citations[0].clause_id == "10.2.2"
         assert "规划中没有明确提到：人均预期寿命）" in res.answer  # the plan gives no such figure
 
+    def test_a_term_cut_by_segmentation_is_made_whole(self, bot):
+        # jieba cuts the question's '气代煤' into '气代' + '煤'; the plan's sentence has it whole
+        assert "气代煤" in bot.extractive.ask_of("桥西的气代煤、电代煤工作是在哪两年完成的？").subject
+        res = bot.ask("桥西的气代煤、电代煤工作是在哪两年完成的？")
+        assert not res.abstained and "2016、2017" in res.answer
+
     def test_stream_yields_growing_text_then_the_answer(self, bot):
         events = list(bot.ask_stream(KG_Q))
         assert all(final is None for _, final in events[:-1])
