@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import re
 
-_LEADING = re.compile(r"^(那么|那|还有|另外|再问一下|再问|然后|以及|其中|还|请问)[,，、\s]*")
+# (那 opens a follow-up, but 那边/那些/那个… point back and stay.)
+_LEADING = re.compile(r"^(那么|那(?![边里儿个些块时样种类])|还有|另外|再问一下|再问|然后|以及|其中|还|请问)[,，、\s]*")
 _TRAILING = re.compile(r"(呢|吗|啊|呀|吧)?[?？。!！\s]*$")
 REFERS_BACK = re.compile(r"(它们|它|其|这个|那个|这些|那些|这块|那块|这方面|那方面|这一项|该项|该|上述|前者|后者|同一时期|同期"
-                         r"|那时候|那时|到时候|届时)")
-_ORDINAL = re.compile(r"(?:你说的)?(?:第([一二三四五六七八九十\d])|(最后)一?)(?:个|条|项|点|种|类)?")
+                         r"|这类|那类|这种|那种|此类|那边|那里"
+                         r"|那时候|那时|到时候|届时|当时)")
+_ORDINAL = re.compile(r"(?:你说的)?(?:第([一二三四五六七八九十\d])|(最后)一?)[那这]?(?:个|条|项|点|种|类)?")
 _CN_ORD = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
 _ITEM_SPLIT = re.compile(r"[、，,；;：:。]|和|及|以及|与")
 _QUOTED_ITEM = re.compile(r"“([^”]{2,20})”")
+_LIST_TOTAL = re.compile(r"(?:\d+|[两三四五六七八九十]+)[种个类项大条].*$")
 # What a question asks, as opposed to what it is about.
 ASKS = ("有什么规划", "有哪些规划", "怎么规划", "有什么目标", "目标是多少", "目标是什么", "有哪些措施",
         "有什么措施", "有哪些", "有什么", "是多少", "多少", "是什么", "怎么样", "怎么办", "如何")
@@ -68,7 +71,9 @@ def answer_items(answer: str) -> list[str]:
     if len(quoted) >= 2:
         return quoted
     items = [p.strip() for p in _ITEM_SPLIT.split(text) if 2 <= len(p.strip()) <= 20]
-    return [re.sub(r"^(是|即|有|包括|分别是)", "", p) for p in items]
+    items = [re.sub(r"^(是|即|有|包括|分别是)", "", p) for p in items]
+    # '…创意经济和夜经济5种类型城市经济业态': the count that closes a list is not part of its last item
+    return [_LIST_TOTAL.sub("", p) if len(_LIST_TOTAL.sub("", p)) >= 2 else p for p in items]
 
 
 def is_follow_up(question: str) -> bool:

@@ -234,6 +234,10 @@ class ExtractiveAnswerer:
             # '剩下的那些井…': what 那些 points at is the earlier topic, so it counts as this question's too
             gate = replace(whole, subject=whole.subject + [t for t in topic.subject if t not in whole.subject],
                            aliases={**topic.aliases, **whole.aliases})
+            if len(asks) == 1 and not asks[0].specific:
+                # and an open question ('那些井是怎么管的？') is answered by sentences about it; a figure
+                # asked of it must still name what the question itself names
+                asks[0].subject, asks[0].aliases = gate.subject, gate.aliases
         related = [h.clause for h in hits[:3]]
         off = self._off_topic(gate, hits) or self._unknown_name(whole)
         if off:

@@ -186,7 +186,7 @@ def test_default_path_never_imports_torch(settings):
 
 
 DEV_SETS = ["dev_questions.jsonl", "dev_questions_more.jsonl", "dev_questions_hard.jsonl", "dev_questions_list.jsonl",
-            "dev_questions_chat.jsonl"]
+            "dev_questions_chat.jsonl", "dev_questions_turns.jsonl"]
 
 
 def test_dev_set_accuracy(bot):

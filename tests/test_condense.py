@@ -39,6 +39,19 @@ class TestCondense:
         history = [{"role": "user", "content": "到2035年会变成啥样？"}, {"role": "assistant", "content": "…"}]
         assert split_context(condense("到那时候环境能好到啥程度？", history))[0] == "到2035年环境能好到啥程度？"
 
+    def test_there_and_this_kind_point_back(self):
+        def asked(q: str) -> list[dict]:
+            return [{"role": "user", "content": q}, {"role": "assistant", "content": "…"}]
+        question, context = split_context(condense("那边要补齐哪些短板？", asked("新增长极在哪？")))
+        assert question.startswith("那边") and "新增长极" in context  # 那边 is not the opening 那
+        for q in ("往后对这类企业还有什么要求？", "当时是怎么做到的？"):
+            assert split_context(condense(q, asked("VOCs治理做了多少家企业？")))[1]
+
+    def test_the_count_closing_a_list_is_not_its_last_item(self):
+        history = [{"role": "user", "content": "要发展哪几种城市经济业态？"},
+                   {"role": "assistant", "content": "根据规划：\n打造总部经济、数字经济、楼宇经济、创意经济和夜经济5种类型城市经济业态[1]。"}]
+        assert split_context(condense("最后那个怎么发展？", history))[0].startswith("夜经济怎么发展")
+
     def test_a_standalone_question_is_unchanged(self):
         q = "到2025年普惠性幼儿园覆盖率要达到多少？"
         assert condense(q, PRINCIPLES) == q
@@ -50,6 +63,13 @@ def test_a_follow_up_pointing_back_is_answered_from_the_earlier_topic(bot):
     res = bot.ask("剩下没关的那些井是怎么管的？", history)
     assert not res.abstained
     assert "一井一码" in squash(res.answer)
+
+
+def test_an_open_question_pointing_back_is_about_the_earlier_topic(bot):
+    history = [{"role": "user", "content": "金融商务核心区以哪里为中心？"},
+               {"role": "assistant", "content": "根据规划：\n以中山路为轴线……打造金融商务核心区[1]。"}]
+    res = bot.ask("围绕它要重点推进哪些项目？", history)
+    assert not res.abstained and "恒大金融中心" in res.answer
 
 
 def test_those_few_is_not_how_many(bot):
