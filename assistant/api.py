@@ -140,8 +140,9 @@ class Assistant:
         # Embedding is the slowest step: only what BM25 cannot settle is embedded (a follow-up's own
         # words always are, as the carried topic is not in them).
         undecided = [q for q in part_queries if not self.retriever.lexically_decisive(q, lexical[q])]
-        own = bool(background) or (not part_queries and not self.retriever.lexically_decisive(query, lexical[query]))
-        vectors = self._query_vectors(query, question if own else "", undecided)
+        embed_question = bool(background) or (
+            not part_queries and not self.retriever.lexically_decisive(query, lexical[query]))
+        vectors = self._query_vectors(query, question if embed_question else "", undecided)
         results = [self.retriever.search(q, k=ANSWER_K, mode="hybrid" if q.strip() in vectors else "bm25",
                                          vector=vectors.get(q.strip()), bm25=lexical[q]) for q in queries]
         hits = results[0]
@@ -164,11 +165,11 @@ class Assistant:
         question's own words (not the topic a follow-up carries) and the given parts, side by side, one core
         each. The whole query takes the question's vector, or else the normalised sum of its parts': the
         long text would cost more than all of them and, on the development sets, found nothing more."""
-        texts = [t for t in (question, *parts) if t.strip()]
-        vectors = self.retriever.embed_queries(texts) if texts else {}
-        if not vectors:
+        texts = [t.strip() for t in (question, *parts) if t.strip()]
+        if not texts:
             return {}
-        whole = vectors[question.strip()] if question.strip() else np.sum(list(vectors.values()), axis=0)
+        vectors = self.retriever.embed_queries(texts)
+        whole = vectors[texts[0]] if question.strip() else np.sum(list(vectors.values()), axis=0)
         return {query.strip(): (whole / np.linalg.norm(whole)).astype(np.float32), **vectors}
 
     def _answer_step(self, state: dict) -> dict:

@@ -71,9 +71,13 @@ def answer_items(answer: str) -> list[str]:
     if len(quoted) >= 2:
         return quoted
     items = [p.strip() for p in _ITEM_SPLIT.split(text) if 2 <= len(p.strip()) <= 20]
-    items = [re.sub(r"^(是|即|有|包括|分别是)", "", p) for p in items]
-    # '…创意经济和夜经济5种类型城市经济业态': the count that closes a list is not part of its last item
-    return [_LIST_TOTAL.sub("", p) if len(_LIST_TOTAL.sub("", p)) >= 2 else p for p in items]
+    return [_without_total(re.sub(r"^(是|即|有|包括|分别是)", "", p)) for p in items]
+
+
+def _without_total(item: str) -> str:
+    """'夜经济5种类型城市经济业态' → '夜经济': the count that closes a list is not part of its last item."""
+    bare = _LIST_TOTAL.sub("", item)
+    return bare if len(bare) >= 2 else item
 
 
 def is_follow_up(question: str) -> bool:
