@@ -70,8 +70,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
         if not q:
             return 0
         res = bot.ask(q, history)
-        if res.query and res.query != q:
-            print(f"（理解为：{res.query}）")
+        if res.query and (res.query != q or res.background):
+            print(f"（理解为：{res.query}" + (f"，接上文：{res.background}" if res.background else "") + "）")
         _print_answer(res, False)
         history += [{"role": "user", "content": q}, {"role": "assistant", "content": res.answer}]
 

@@ -21,8 +21,12 @@ from dataclasses import replace
 import numpy as np
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant.condense import condense, is_follow_up, split_context
-from assistant.extractive import Draft, ExtractiveAnswerer, idf_table
+from assistant.condense import condense, is_follow_up, own_topic
+from assistant.profile import PlanProfile
+from assistant.scope import ScopeDecision, ScopeModel
+from assistant.state import ChainState
+from assistant.extractive import Draft, ExtractiveAnswerer
+from assistant.text import idf_table
 from assistant.llm import LLMUnavailable, invoke_with_timeout, make_llm
 from assistant.retrieval import Hit, HybridRetriever
 from assistant.types import Answer, Citation
@@ -34,8 +38,9 @@ from index.store import load_store
 log = logging.getLogger(__name__)
 
 ANSWER_K = 8
+SCOPE_CHARS = 120  # the scope model reads a question's first characters: what it asks, not its padding
 PART_K = 3
-EMPTY_PROMPT = "请输入您想了解的问题，例如：「到2025年普惠性幼儿园覆盖率达到多少？」"
+EMPTY_PROMPT = "请输入您想了解的问题。"
 ABSTAIN_HEAD = "规划中没有明确提到这一内容"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 
@@ -78,13 +83,16 @@ class Assistant:
         self.retriever = retriever
         self.settings = settings
         self.tree = retriever.store.tree
+        self.profile = PlanProfile.load(settings.plan_path)
         self.llm = llm
         self.load_seconds = load_seconds
+        self.scope_model = _scope_model(settings.scope_model_path)
         self.extractive = ExtractiveAnswerer(self.tree, retriever.tokenizer,
                                              idf_table(retriever.store.tokens), thesaurus=retriever.thesaurus,
                                              sentences=retriever.store.sentences,
                                              sentence_vectors=retriever.store.sentence_vectors,
-                                             meaning_weight=settings.sentence_meaning_weight)
+                                             meaning_weight=settings.sentence_meaning_weight,
+                                             meaning_gate=settings.meaning_gate, profile=self.profile)
         self.chain = self._build_chain()
         self.extractive.ask_of("预热")  # load the part-of-speech tagger now, not at the first question
 
@@ -113,36 +121,38 @@ class Assistant:
                 | RunnableLambda(self._answer_step, name="answer")
                 | RunnableLambda(self._verify_step, name="verify"))
 
-    def _condense_step(self, state: dict) -> dict:
-        query = condense(state["question"], state["history"])
-        if self.llm is not None and state["history"] and is_follow_up(state["question"]):
+    def _condense_step(self, state: ChainState) -> ChainState:
+        condensed = condense(state.question, list(state.history), self.profile.own_names)
+        query = condensed.query
+        if self.llm is not None and state.history and is_follow_up(state.question, self.profile.own_names):
             from assistant.prompts import condense_prompt
 
             try:  # an LLM rewrites follow-ups better; the deterministic rewrite stays as the fallback
-                history = "\n".join(f"{t['role']}: {t['content'][:300]}" for t in state["history"][-4:])
-                prompt = condense_prompt().invoke({"history": history, "question": state["question"]})
+                history = "\n".join(f"{t['role']}: {t['content'][:300]}" for t in state.history[-4:])
+                prompt = condense_prompt().invoke({"history": history, "question": state.question})
                 rewritten = invoke_with_timeout(self.llm, prompt, self.settings.llm_timeout_s).strip()
                 if 0 < len(rewritten) <= 200:
                     query = rewritten.splitlines()[0]
             except Exception as e:
                 log.warning("LLM condense failed: %s", e)
-        return {**state, "query": query}
+        return replace(state, query=query, background=condensed.background)
 
-    def _retrieve_step(self, state: dict) -> dict:
-        query = state["query"]
-        question, background = split_context(query)
+    def _retrieve_step(self, state: ChainState) -> ChainState:
+        question, background = state.query, state.background
+        whole = f"{question} {background}".strip()
         parts = self.extractive.split_parts(question)
         # A follow-up is also searched by its own words (the carried topic is only a second opinion);
         # each part of a multi-part question is searched too, so every part's best clauses are there.
         part_queries = [p.query for p in parts] if len(parts) > 1 else []
-        queries = [query, *([question] if background else []), *part_queries]
+        queries = [whole, *([question] if background else []), *part_queries]
         lexical = {q: self.retriever.bm25_scores(q) for q in queries}
         # Embedding is the slowest step: only what BM25 cannot settle is embedded (a follow-up's own
         # words always are, as the carried topic is not in them).
         undecided = [q for q in part_queries if not self.retriever.lexically_decisive(q, lexical[q])]
         embed_question = bool(background) or (
-            not part_queries and not self.retriever.lexically_decisive(query, lexical[query]))
-        vectors = self._query_vectors(query, question if embed_question else "", undecided)
+            not part_queries and not self.retriever.lexically_decisive(whole, lexical[whole]))
+        vectors = self._query_vectors(whole, question if embed_question else "", undecided,
+                                      whole_from_parts=len(undecided) == len(part_queries))
         results = [self.retriever.search(q, k=ANSWER_K, mode="hybrid" if q.strip() in vectors else "bm25",
                                          vector=vectors.get(q.strip()), bm25=lexical[q]) for q in queries]
         hits = results[0]
@@ -158,64 +168,110 @@ class Assistant:
                 if h.clause.clause_id not in seen:
                     seen.add(h.clause.clause_id)
                     hits.append(replace(h, for_part=True))
-        return {**state, "hits": hits, "vectors": vectors}
+        scope = self._scope(state, vectors, lexical[whole])
+        return replace(state, hits=tuple(hits), vectors=vectors, scope=scope)
 
-    def _query_vectors(self, query: str, question: str, parts: list[str]) -> dict[str, np.ndarray]:
-        """Vectors by text, the whole query's first, in one engine call for the short texts only: the
-        question's own words (not the topic a follow-up carries) and the given parts, side by side, one core
-        each. The whole query takes the question's vector, or else the normalised sum of its parts': the
-        long text would cost more than all of them and, on the development sets, found nothing more."""
-        texts = [t.strip() for t in (question, *parts) if t.strip()]
+    def _scope(self, state: ChainState, vectors: dict[str, np.ndarray], bm25: dict[int, float]) -> ScopeDecision:
+        """In or out of what the plan covers, judged on the question's own words: a follow-up that
+        turns to the weather is not rescued by the earlier topic; one with no topic of its own
+        ('还有别的吗？') is about the earlier one."""
+        if self.scope_model is None:
+            return ScopeDecision(True, 1.0, why="no model")
+        if state.background and not own_topic(state.question, self.profile.own_names):
+            return ScopeDecision(True, 1.0, why="follow-up")
+        # The standalone query is the question's own words (a follow-up's plus the ask it borrows),
+        # never the earlier topic: its vector is the one retrieval already made.
+        text = state.query.strip()
+        vector = vectors.get(text)
+        if vector is None and vectors and not state.background:  # a multi-part question: its parts' sum
+            total = np.sum(list(vectors.values()), axis=0)
+            vector = (total / np.linalg.norm(total)).astype(np.float32)
+        if vector is None or len(text) > SCOPE_CHARS:
+            text = text[:SCOPE_CHARS]  # a question padded with filler is judged by what it asks first
+            if not state.background and self.retriever.lexically_decisive(text, self.retriever.bm25_scores(text)):
+                return ScopeDecision(True, 1.0, why="lexical")  # the plan's own words, one clear clause
+            vector = self.retriever.embed_queries([text])[text]
+        own_bm25 = bm25 if not state.background and text == state.query.strip() else self.retriever.bm25_scores(text)
+        return self.scope_model.decide(self.retriever.scope_features(text, vector, own_bm25))
+
+    def _query_vectors(self, query: str, question: str, parts: list[str],
+                       whole_from_parts: bool = True) -> dict[str, np.ndarray]:
+        """Vectors by text, in one engine call: the question's own words, the given parts and, for a
+        follow-up, its words with the earlier topic, side by side, one core each (the meaning lists of
+        the whole search need the topic: '一共发了多少钱？' alone means nothing). A one-part question's whole
+        query takes the question's vector, a multi-part one the normalised sum of its parts': the
+        long text would cost more than all of them and, on the development sets, found nothing more.
+        When only some parts were embedded, their sum would speak for those parts alone: the whole is
+        then searched by its words (``whole_from_parts`` False) and each part by its own search."""
+        with_topic = query.strip() if question.strip() and query.strip() != question.strip() else ""
+        texts = [t.strip() for t in (question, *parts, with_topic) if t.strip()]
         if not texts:
             return {}
-        vectors = self.retriever.embed_queries(texts)
+        vectors = self.retriever.embed_queries(texts)  # (a follow-up: its own words and with its topic)
+        if with_topic:
+            return vectors
+        if not question.strip() and not whole_from_parts:
+            return vectors
         whole = vectors[texts[0]] if question.strip() else np.sum(list(vectors.values()), axis=0)
         return {query.strip(): (whole / np.linalg.norm(whole)).astype(np.float32), **vectors}
 
-    def _answer_step(self, state: dict) -> dict:
-        question, background = split_context(state["query"])
-        draft = self.extractive.answer(question, state["hits"], background, state.get("vectors"))
-        state = {**state, "draft": draft, "mode": "extractive", "notice": state.get("notice", "")}
-        if self.llm is None or draft.abstained and not state["hits"]:
+    def _answer_step(self, state: ChainState) -> ChainState:
+        if state.scope is not None and not state.scope.in_scope:
+            return state
+        hits = list(state.hits)
+        draft = self.extractive.answer(state.query, hits, state.background, state.vectors)
+        state = replace(state, draft=draft, mode="extractive")
+        if self.llm is None or draft.abstained and not hits:
             return state
         try:
-            text = self._llm_answer(state["query"], state["hits"])
+            text = self._llm_answer(state.query, state.background, hits)
         except Exception as e:  # any backend failure: keep the extractive answer, say so
             log.warning("LLM failed: %s", e)
-            return {**state, "notice": _join(state["notice"], f"大模型暂不可用（{_short(e)}），以下为规划原文摘录。")}
-        context = [h.clause for h in state["hits"]]
+            return replace(state, notice=_join(state.notice, f"大模型暂不可用（{_short(e)}），以下为规划原文摘录。"))
+        context = [h.clause for h in hits]
         if ABSTAIN_HEAD in text and len(text) < 40:
-            return {**state, "draft": Draft(text="", context=context, abstained=True,
-                                            reason="大模型判断所检索条款不能回答",
-                                            related=context[:3]), "mode": "llm"}
+            return replace(state, draft=Draft(text="", context=context, abstained=True,
+                                              reason="大模型判断所检索条款不能回答", related=context[:3]),
+                           mode="llm")
         check = verify_answer(text, context)
         if not check.ok:
-            return {**state, "notice": _join(state["notice"], "大模型的回答未通过引用核验，以下为规划原文摘录。")}
-        return {**state, "draft": Draft(text=text, context=context), "mode": "llm"}
+            return replace(state, notice=_join(state.notice, "大模型的回答未通过引用核验，以下为规划原文摘录。"))
+        return replace(state, draft=Draft(text=text, context=context), mode="llm")
 
-    def _llm_answer(self, query: str, hits: list[Hit]) -> str:
+    def _llm_answer(self, query: str, background: str, hits: list[Hit]) -> str:
         from assistant.prompts import answer_prompt
 
         context = "\n".join(f"[{i}] {h.clause.label}\n{h.clause.text}" for i, h in enumerate(hits, start=1))
-        messages = answer_prompt().invoke({"context": context, "question": query})
+        question = f"{query}（接着前面关于「{background}」的对话）" if background else query
+        messages = answer_prompt().invoke({"context": context, "question": question})
         return invoke_with_timeout(self.llm, messages, self.settings.llm_timeout_s)
 
-    def _verify_step(self, state: dict) -> Answer:
-        draft: Draft = state["draft"]
+    def _verify_step(self, state: ChainState) -> Answer:
+        common = dict(query=state.query, background=state.background, notice=state.notice, mode=state.mode)
+        if state.scope is not None and not state.scope.in_scope:
+            return Answer(answer=self._out_of_scope_reply(), abstained=True, outcome="out_of_scope",
+                          reason="不在规划的范围内", **common)
+        draft = state.draft
         if draft.abstained:
             related = [citation_of(c) for c in draft.related[:3]]
             lines = [f"{ABSTAIN_HEAD}（{draft.reason}）。" if draft.reason else f"{ABSTAIN_HEAD}。"]
             if related:
                 lines.append("相关条款（仅供参考，并非答案）：")
                 lines += [f"· {c.label}" for c in related]
-            return Answer(answer="\n".join(lines), citations=[], abstained=True, query=state["query"],
-                          related=related, notice=state["notice"], mode=state["mode"], reason=draft.reason)
+            return Answer(answer="\n".join(lines), citations=[], abstained=True, related=related,
+                          reason=draft.reason, outcome="not_in_plan", **common)
         check = verify_answer(draft.text, draft.context)
         if not check.ok:  # cannot happen for verbatim extracts; guard anyway
-            return Answer(answer=f"{ABSTAIN_HEAD}。", abstained=True, query=state["query"],
-                          notice=state["notice"], mode=state["mode"])
+            return Answer(answer=f"{ABSTAIN_HEAD}。", abstained=True, outcome="not_in_plan", **common)
         return Answer(answer=check.text, citations=[citation_of(c) for c in check.cited], abstained=False,
-                      query=state["query"], notice=state["notice"], mode=state["mode"])
+                      outcome="answered", **common)
+
+    def _out_of_scope_reply(self) -> str:
+        """Friendly, short, and free of plan text: what the assistant covers and what to ask it."""
+        examples = "\n".join(f"· {q}" for q in self.profile.example_questions[:3])
+        return (f"这个问题不在《{self.profile.short_name}》的范围内，我答不了。"
+                f"我能回答规划里关于{self.profile.region}发展目标、民生（上学、看病、养老、就业、住房、出行）"
+                f"和城市建设的内容，并注明出处。可以这样问：\n{examples}")
 
     # -- public ----------------------------------------------------------------
     def ask(self, question: str, history: list[dict] | None = None) -> Answer:
@@ -223,9 +279,11 @@ class Assistant:
         t0 = time.perf_counter()
         q, notice = clean_question(question, self.settings.max_question_chars)
         if not q:
-            return Answer(answer=EMPTY_PROMPT, abstained=True, reason="问题为空")
+            example = self.profile.example_questions[0] if self.profile.example_questions else ""
+            return Answer(answer=EMPTY_PROMPT + (f"例如：「{example}」" if example else ""), abstained=True,
+                          reason="问题为空", outcome="empty")
         hist = clean_history(history, self.settings.max_history_turns, self.settings.max_question_chars)
-        res = self.chain.invoke({"question": q, "history": hist, "notice": notice})
+        res = self.chain.invoke(ChainState(question=q, history=tuple(hist), notice=notice))
         res.timings = {"total_s": time.perf_counter() - t0}
         return res
 
@@ -237,6 +295,17 @@ class Assistant:
             shown += line
             yield shown, None
         yield res.answer, res
+
+
+def _scope_model(path: str) -> ScopeModel | None:
+    """The fitted out-of-scope model; without one every question is taken as in scope (and said so)."""
+    if not path:
+        return None
+    try:
+        return ScopeModel.load(path)
+    except FileNotFoundError:
+        log.warning("no scope model at %s: every question is taken as about the plan", path)
+        return None
 
 
 def _join(a: str, b: str) -> str:

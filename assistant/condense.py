@@ -8,6 +8,7 @@ the previous answer; and a bare new topic ('那养老呢？') borrows the earlie
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 # (那 opens a follow-up, but 那边/那些/那个… point back and stay.)
 _LEADING = re.compile(r"^(那么|那(?![边里儿个些块时样种类])|还有|另外|再问一下|再问|然后|以及|其中|还|请问)[,，、\s]*")
@@ -25,32 +26,37 @@ ASKS = ("有什么规划", "有哪些规划", "怎么规划", "有什么目标",
         "有什么措施", "有哪些", "有什么", "是多少", "多少", "是什么", "怎么样", "怎么办", "如何")
 ASK_WORDS = ASKS + ("具体", "主要", "目标", "任务", "措施", "举措", "要求", "方面", "情况", "内容", "指标",
                     "什么时候", "何时", "哪年", "为什么", "达到", "什么", "哪些", "怎么", "规划", "计划",
-                    "打算", "桥西区", "桥西", "规划里")
+                    "打算", "规划里")
 _QUESTION_WORD = re.compile(r"什么|啥|哪|多少|几|吗|怎么|咋|如何|是否|有没有|能否|会不会")
 _THEN = re.compile(r"那时候|那时|到时候|届时")
-_TIME_ONLY = re.compile(r"到|在|(?:19|20)\d{2}年?|“?十[三四]五”?|期间|时期|之前|以前|年底|年末|期末|末|的|要|是|呢")
-_TIME_EXPR = re.compile(r"(?:到|在|截至|截止)?(?:(?:19|20)\d{2}年?(?:末|底)?|“?十[三四]五”?(?:末|期末|期间|时期)?)")
+_TIME_ONLY = re.compile(r"到|在|(?:19|20)\d{2}年?|“?十[一二三四五六七八九]五”?|期间|时期|之前|以前|年底|年末|期末|末|的|要|是|呢")
+_TIME_EXPR = re.compile(r"(?:到|在|截至|截止)?(?:(?:19|20)\d{2}年?(?:末|底)?|“?十[一二三四五六七八九]五”?(?:末|期末|期间|时期)?)")
 SHORT_QUESTION = 10  # with a conversation going on, a question this short leans on it
-CONTEXT_OPEN, CONTEXT_CLOSE = "（上文：", "）"
 _COUNT_ASK = re.compile(r"有?(多少|几)[个所家条项座处张名户次眼支万亿元人]?")
 
 
-def split_context(query: str) -> tuple[str, str]:
-    """'文创产业目标是多少？（上文：…）' → ('文创产业目标是多少？', '…'): the question and the carried context."""
-    if query.endswith(CONTEXT_CLOSE) and CONTEXT_OPEN in query:
-        i = query.rindex(CONTEXT_OPEN)
-        return query[:i], query[i + len(CONTEXT_OPEN):-len(CONTEXT_CLOSE)]
-    return query, ""
+@dataclass(frozen=True)
+class Condensed:
+    """A standalone question and the earlier topic it leans on, as separate fields: the conversation
+    never travels inside the query text, so a user who types '（上文：…）' has typed just text."""
+
+    query: str
+    background: str = ""
+
+    @property
+    def search_text(self) -> str:
+        """What lexical search looks for: the question's words and the earlier topic's."""
+        return f"{self.query} {self.background}".strip()
 
 
 def _strip(question: str) -> str:
     return _TRAILING.sub("", _LEADING.sub("", question.strip()))
 
 
-def _topic_of(question: str) -> str:
-    """The question minus its ask words: what it is about."""
-    t = _COUNT_ASK.sub("", split_context(_strip(question))[0])
-    for w in sorted(ASK_WORDS, key=len, reverse=True):
+def _topic_of(question: str, own_names: frozenset[str] = frozenset()) -> str:
+    """The question minus its ask words and the plan's own names (its region, its periods): what it is about."""
+    t = _COUNT_ASK.sub("", _strip(question))
+    for w in sorted((*ASK_WORDS, *own_names), key=len, reverse=True):
         t = t.replace(w, "")
     return re.sub(r"[在对于关于有\s,，、“”]+$|^[在对于关于\s,，、]+", "", t).strip()
 
@@ -80,26 +86,27 @@ def _without_total(item: str) -> str:
     return bare if len(bare) >= 2 else item
 
 
-def is_follow_up(question: str) -> bool:
+def is_follow_up(question: str, own_names: frozenset[str] = frozenset()) -> bool:
     q = question.strip()
     if _LEADING.match(q) or REFERS_BACK.search(q) or _ORDINAL.search(q):
         return True
-    topic = _TIME_ONLY.sub("", _topic_of(q))
+    topic = _TIME_ONLY.sub("", _topic_of(q, own_names))
     return len(re.sub(r"[?？。!！\s]", "", q)) <= SHORT_QUESTION or not topic
 
 
-def condense(question: str, history: list[dict] | None) -> str:
-    """A standalone query for retrieval; the question itself when it already stands alone."""
-    prev_q, prev_a = "", ""
+def condense(question: str, history: list[dict] | None, own_names: frozenset[str] = frozenset()) -> Condensed:
+    """A standalone query for retrieval; the question itself when it already stands alone.
+    ``own_names``: the plan's region and period names (its profile), never a topic to carry over."""
+    prev_q, prev_a = Condensed(""), ""
     for turn in history or []:
         content = turn.get("content") if isinstance(turn, dict) else None
         if not isinstance(content, str) or not content.strip():
             continue
         if turn.get("role") == "user":
-            prev_q = _condense_one(content, prev_q, prev_a)
+            prev_q = _condense_one(content, prev_q, prev_a, own_names)
         elif turn.get("role") == "assistant":
             prev_a = content
-    return _condense_one(question, prev_q, prev_a)
+    return _condense_one(question, prev_q, prev_a, own_names)
 
 
 def _resolve_ordinal(question: str, prev_answer: str) -> tuple[str, bool]:
@@ -116,29 +123,37 @@ def _resolve_ordinal(question: str, prev_answer: str) -> tuple[str, bool]:
     return question[:m.start()] + items[n - 1] + question[m.end():], True
 
 
-def _condense_one(question: str, previous: str, prev_answer: str = "") -> str:
+def _condense_one(question: str, prev: Condensed, prev_answer: str = "",
+                  own_names: frozenset[str] = frozenset()) -> Condensed:
     q = question.strip()
-    if not previous or not is_follow_up(q):
-        return q
+    previous = prev.query
+    if not previous or not is_follow_up(q, own_names):
+        return Condensed(q)
     q, resolved = _resolve_ordinal(q, prev_answer)
-    prev_topic = _topic_of(previous)
+    prev_topic = _topic_of(previous, own_names)
     if resolved:
-        return f"{_strip(q)}？{CONTEXT_OPEN}{prev_topic}{CONTEXT_CLOSE}"
-    then = _THEN.search(q) and _TIME_EXPR.search(split_context(previous)[0])
+        return Condensed(f"{_strip(q)}？", prev_topic)
+    then = _THEN.search(q) and _TIME_EXPR.search(previous)
     if then:  # '到那时候…' after '到2035年…': that time
         q = _THEN.sub(lambda _: re.sub(r"^(?:到|在|截至|截止)", "", then.group(0)), q, count=1)
-    own = _TIME_ONLY.sub("", _topic_of(REFERS_BACK.sub("", q)))
+    own = own_topic(q, own_names)
     when = _TIME_EXPR.search(q)
     if not own and when:
         # '那2015年呢？' after '2020年地区生产总值是多少？': the same question, another time
-        earlier = _strip(split_context(previous)[0])
+        earlier = _strip(previous)
         if _TIME_EXPR.search(earlier):
-            return _TIME_EXPR.sub(lambda _: when.group(0), earlier, count=1) + "？"
-        return f"{when.group(0)}{earlier}？"
+            return Condensed(_TIME_EXPR.sub(lambda _: when.group(0), earlier, count=1) + "？")
+        return Condensed(f"{when.group(0)}{earlier}？")
     if not own:
         # '它的目标是多少？' → the earlier topic + this ask
-        return f"{prev_topic}{REFERS_BACK.sub('', _strip(q), count=1)}？"
+        return Condensed(f"{prev_topic}{REFERS_BACK.sub('', _strip(q), count=1)}？")
     # '那养老呢？' / '教育这块有什么目标？' → this topic, the earlier ask, the earlier topic as context
     rest = _strip(q)  # a pronoun stays: it tells the answerer the earlier topic is meant
     ask = "" if _QUESTION_WORD.search(q) else (_ask_of(previous) or "有什么规划")
-    return f"{rest}{ask}？{CONTEXT_OPEN}{prev_topic}{CONTEXT_CLOSE}"
+    return Condensed(f"{rest}{ask}？", prev_topic)
+
+
+def own_topic(question: str, own_names: frozenset[str] = frozenset()) -> str:
+    """What the question itself is about, without pointing-back words and times ('' for '还有别的吗'):
+    a follow-up with a topic of its own is judged in or out of scope by its own words."""
+    return _TIME_ONLY.sub("", _topic_of(REFERS_BACK.sub("", question), own_names))

@@ -12,7 +12,6 @@ sentence's embeddings, both computed once: the question's by retrieval, the sent
 """
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -22,6 +21,7 @@ import numpy as np
 
 from assistant.condense import REFERS_BACK
 from assistant.question import YEAR as _YEAR
+from assistant.profile import PlanProfile
 from assistant.question import Ask, QuestionReader
 from assistant.retrieval import Hit
 from assistant.text import numbers_in, squash
@@ -40,8 +40,10 @@ _DURATION_S = re.compile(r"[一二两三四五六七八九十\d]+(?:个)?(?:年|
 MAX_LIST_SENTENCES = 5
 _ENUM = re.compile(r"[、]")
 _NUMBERING = re.compile(r"^(?:第[一二三四五六七八九十百]+章|[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\))")
-FUTURE_S = re.compile(r"到20\d\d年|力争|将|预计|确保|十四五|计划|要|未来五年")
-PAST_S = re.compile(r"五年来|累计|十三五|201\d年|2020年|先后|已|建成|完成|实现了|达到了")
+# Words that date a sentence as a target or as a result; the plan's own period names and years are
+# added from its profile.
+FUTURE_WORDS_S = r"到20\d\d年|力争|将|预计|确保|计划|要|未来五年"
+PAST_WORDS_S = r"五年来|累计|先后|已|建成|完成|实现了|达到了"
 MEAN_COSINE = 0.8
 
 
@@ -51,6 +53,7 @@ class Sentence:
     clause: Clause
     rank: int
     score: float = 0.0
+    meaning: float = 0.0  # the question's best cosine with one of the clause's hypothetical questions
 
 
 @dataclass
@@ -91,9 +94,15 @@ class ExtractiveAnswerer:
                  min_subject: float = 0.6, min_topic: float = 0.12, max_sentences: int = 3,
                  pool_clauses: int = 6, thesaurus: Thesaurus | None = None,
                  sentences: list[str] | None = None, sentence_vectors: np.ndarray | None = None,
-                 meaning_weight: float = 0.0) -> None:
+                 meaning_weight: float = 0.0, meaning_gate: float = 1.0,
+                 profile: PlanProfile | None = None) -> None:
         if not 0 <= min_subject <= 1 or not 0 <= min_topic <= 1:
             raise ValueError("coverage thresholds must be in [0, 1]")
+        if not 0 < meaning_gate <= 1:
+            raise ValueError("meaning_gate must be in (0, 1] (1: literal words only)")
+        # A clause one of whose hypothetical questions is at least this close to the question is about
+        # what the question asks, in whatever words: the subject need not be named literally then.
+        self.meaning_gate = meaning_gate
         self.tree = tree
         self.meaning_weight = meaning_weight if sentence_vectors is not None else 0.0
         self._sentence_vectors = sentence_vectors
@@ -114,7 +123,10 @@ class ExtractiveAnswerer:
         self.max_sentences = max_sentences
         self.pool_clauses = pool_clauses
         self._plan_text = squash("".join(c.text for c in tree.clauses))
-        self.reader = QuestionReader(tokenizer.tagged, thesaurus, self._plan_text)
+        self.reader = QuestionReader(tokenizer.tagged, thesaurus, self._plan_text, profile)
+        self.future_s = re.compile(FUTURE_WORDS_S + (f"|{re.escape(profile.period.name)}" if profile else ""))
+        self.past_s = re.compile(PAST_WORDS_S + (f"|{re.escape(profile.previous_period.name)}|(?:{profile.past_date.pattern})年"
+                                                 if profile else ""))
 
     def ask_of(self, question: str) -> Ask:
         return self.reader.ask_of(question)
@@ -160,11 +172,11 @@ class ExtractiveAnswerer:
             return False
         if not ask.specific:
             return True
-        if self.coverage(ask, _in_context(s, sent.clause)) < self.min_subject:
+        if sent.meaning < self.meaning_gate and self.coverage(ask, _in_context(s, sent.clause)) < self.min_subject:
             return False
         if any(n not in clause_text for n in ask.names):
             return False  # a figure for 裕华区 is not in a clause about 桥西 as a whole
-        if ask.period and not _same_period(ask.period, s, clause_text):
+        if ask.period and not self._same_period(ask.period, s, clause_text):
             return False
         if ask.quantity:
             nums = [n for n in numbers_in(s) if not _YEAR.fullmatch(n)]
@@ -181,6 +193,15 @@ class ExtractiveAnswerer:
         if ask.who and not any(flag.startswith("nr") for _, flag in self.tagged(sent.text)):
             return False  # a 'who' question needs a person's name in the answer
         return True
+
+    def _same_period(self, period: str, sentence: str, clause: str) -> bool:
+        """Does the sentence speak of the asked period? A sentence without markers takes its clause's."""
+        future, past = bool(self.future_s.search(sentence)), bool(self.past_s.search(sentence))
+        if not (future or past):
+            future, past = bool(self.future_s.search(clause)), bool(self.past_s.search(clause))
+        if period == "future":
+            return not (past and not future)
+        return not (future and not past)
 
     def _dated_lead(self, sent: Sentence) -> str:
         """The clause's opening sentence when it dates the whole clause, else ''."""
@@ -205,7 +226,7 @@ class ExtractiveAnswerer:
     def _pool(self, hits: list[Hit]) -> list[Sentence]:
         # The whole question's best clauses, and every clause found for one of its parts.
         pooled = [(rank, h) for rank, h in enumerate(hits) if rank < self.pool_clauses or h.for_part]
-        return [Sentence(text=s, clause=h.clause, rank=rank)
+        return [Sentence(text=s, clause=h.clause, rank=rank, meaning=h.question)
                 for rank, h in pooled for s in self._sentences_of(h.clause.text)]
 
     # -- answer --------------------------------------------------------------------
@@ -308,8 +329,8 @@ class ExtractiveAnswerer:
 
     def _off_topic(self, ask: Ask, hits: list[Hit]) -> str:
         """Why the retrieved clauses are not about the question at all, or ''."""
-        if not ask.subject:
-            return ""
+        if not ask.subject or any(h.question >= self.meaning_gate for h in hits[:3]):
+            return ""  # no subject to check, or the clauses answer questions that mean the same
         texts = [squash("".join(h.clause.path) + h.clause.title + h.clause.text) for h in hits[:3]]
         joined, words = "".join(texts), self._union_words(texts)
         if any(term_present(a, joined, words) for terms in ask.aliases.values() for a in terms):
@@ -382,16 +403,6 @@ def _in_context(sentence: str, clause: Clause) -> str:
     return sentence + clause.title + "".join(clause.path)
 
 
-def _same_period(period: str, sentence: str, clause: str) -> bool:
-    """Does the sentence speak of the asked period? A sentence without markers takes its clause's."""
-    future, past = bool(FUTURE_S.search(sentence)), bool(PAST_S.search(sentence))
-    if not (future or past):
-        future, past = bool(FUTURE_S.search(clause)), bool(PAST_S.search(clause))
-    if period == "future":
-        return not (past and not future)
-    return not (future and not past)
-
-
 def _reason(ask: Ask) -> str:
     if ask.years:
         return f"规划中没有给出{ask.years[0]}年的相应内容"
@@ -426,13 +437,3 @@ def _with_marker(sentence: str, n: int) -> str:
     if m:
         return sentence[:m.start()] + f"[{n}]" + "。"
     return sentence + f"[{n}]。"
-
-
-def idf_table(token_lists: list[list[str]]) -> dict[str, float]:
-    """BM25-style idf over chunk token lists."""
-    n = len(token_lists)
-    df: dict[str, int] = {}
-    for toks in token_lists:
-        for t in set(toks):
-            df[t] = df.get(t, 0) + 1
-    return {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}

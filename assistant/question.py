@@ -13,6 +13,7 @@ from typing import Callable
 
 import numpy as np
 
+from assistant.profile import PlanProfile
 from assistant.text import numbers_in, squash
 from index.thesaurus import Thesaurus
 
@@ -39,11 +40,10 @@ _ASKING = re.compile(r"多少|什么|啥|哪|几|吗|如何|怎么|咋|怎样|�
 # ask before it asked.
 _ELLIPTICAL = re.compile(r"呢\W*$")
 _ASK_WORD = re.compile(r"哪|什么|啥|多少|^几|^包[括含]")  # '哪几个', '包括': how it asks, never what about
-# A named period or year outweighs a verb: '规划打算从“十三五”末的多少家…' asks about the past.
-FUTURE_DATE_Q = re.compile(r"十四五|202[1-5]|2035")
-PAST_DATE_Q = re.compile(r"十三五|201\d|2020")
-FUTURE_Q = re.compile(r"十四五|202[1-5]|2035|未来|今后|以后|将来|往后|要达到|目标|计划|打算")
-PAST_Q = re.compile(r"十三五|201\d|2020|五年来|过去|以来|已经|建成了|新增了|了多少|了几|做到了|取得")
+# A named period or year (from the plan's profile) outweighs a verb: '规划打算从上个五年期末的多少家…'
+# asks about the past. Without one, these words tell a target from a result.
+FUTURE_WORDS_Q = re.compile(r"未来|今后|以后|将来|往后|要达到|目标|计划|打算")
+PAST_WORDS_Q = re.compile(r"五年来|过去|以来|已经|建成了|新增了|了多少|了几|做到了|取得")
 NAME_TAGS = ("ns", "nr", "nrt", "nt", "nz")  # jieba: place, person, organisation, other proper noun
 # Parts of speech that never name what a question is about (jieba tags): pronouns, numerals, measure words,
 # prepositions, conjunctions, particles, adverbs, locality, time and place words, interjections.
@@ -51,7 +51,7 @@ FUNCTION_TAGS = ("r", "m", "q", "p", "c", "u", "y", "d", "f", "t", "s", "e", "o"
 # Words that ask or frame rather than name what the question is about.
 GENERIC = frozenset(
     "多少 什么 哪些 哪个 哪里 哪儿 怎么 怎样 如何 是否 有没有 会不会 能不能 可不可以 吗 呢 目标 达到 要求 期间 时期 "
-    "十四五 十三五 现在 以后 将来 未来 今后 往后 打算 计划 规划 提到 说 区里 区 桥西 桥西区 桥西区的 我们 咱们 "
+    "现在 以后 将来 未来 今后 往后 打算 计划 规划 提到 说 区里 区 我们 咱们 "
     "一下 具体 主要 情况 方面 问题 内容 举措 措施 有关 相关 一共 总共 大概 左右 以上 以内 之前 以前 分别 "
     "要 会 能 多 几 年 到 个 这块 那块 一些 哪年 哪一年 时候 何时 是 为 的 里 中 了 "
     "任务 工作 重点 建成 新建 达到 实现 完成 提出 展望 提供 打造 希望 想要 听说 觉得 知道 告诉 请问 需要 应该 还有 还要 有没有 "
@@ -98,8 +98,16 @@ class QuestionReader:
     """
 
     def __init__(self, tagged: Callable[[str], list[tuple[str, str]]], thesaurus: Thesaurus | None = None,
-                 plan_text: str = "") -> None:
+                 plan_text: str = "", profile: PlanProfile | None = None) -> None:
         self.tagged = tagged  # text -> [(word, part of speech)]
+        # The plan's periods and region (profile.toml): the region's name never is what a question is
+        # about, and a named period or year tells a target from a result.
+        self.own_names = profile.own_names if profile else frozenset()
+        never = re.compile("(?!)")
+        self.future_date = profile.future_date if profile else never
+        self.past_date = profile.past_date if profile else never
+        self.future = re.compile(f"{self.future_date.pattern}|{FUTURE_WORDS_Q.pattern}".lstrip("|"))
+        self.past = re.compile(f"{self.past_date.pattern}|{PAST_WORDS_Q.pattern}".lstrip("|"))
         self.thesaurus = thesaurus
         self.plan_text = plan_text  # squashed: where a word cut short by segmentation is made whole again
         self._ask_cached = lru_cache(maxsize=1024)(self._analyse)
@@ -118,7 +126,7 @@ class QuestionReader:
         quantity = bool(_QUANTITY.search(q)) or unit is not None
         if quantity and unit is None and _RATE.search(q):
             unit = "%"
-        period = period_of(q, FUTURE_DATE_Q, PAST_DATE_Q) or period_of(q, FUTURE_Q, PAST_Q)
+        period = period_of(q, self.future_date, self.past_date) or period_of(q, self.future, self.past)
         matches = self.thesaurus.matches(question) if self.thesaurus else []
         subject: list[str] = []
         names: list[str] = []
@@ -128,7 +136,7 @@ class QuestionReader:
             start, at = at, at + len(w)
             if any(m.start < at and start < m.end for m in matches):
                 continue  # part of an everyday phrase: the phrase stands for it below
-            if (len(w) >= 2 and _is_content(w, flag)
+            if (len(w) >= 2 and _is_content(w, flag) and w not in self.own_names
                     and not w.isdigit() and not YEAR.fullmatch(w) and w not in subject):
                 subject.append(w)
                 if flag in NAME_TAGS and len(set(w)) >= 2:  # (not '啊啊啊': no name repeats one character)

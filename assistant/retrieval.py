@@ -1,4 +1,11 @@
-"""Hybrid clause retrieval: BM25 over jieba tokens and exact-inner-product FAISS, fused.
+"""Hybrid clause retrieval: four ranked lists of clauses, fused with fitted weights.
+
+- BM25 over jieba words and character bigrams (the plan's own words);
+- dense chunks: exact inner product over the chunks' passage vectors (FAISS);
+- dense sentences: the best of a clause's sentences by cosine with the question;
+- hypothetical questions: the best of the questions a resident would ask that the clause answers,
+  matched question to question (data/plans/<plan>/questions.jsonl, embedded at build time).
+The last two carry a resident's everyday words to the plan's clauses by meaning, not by shared words.
 
 Usage::
 
@@ -15,14 +22,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.text import idf_table
 from assistant.fusion import reciprocal_rank_fusion, weighted_score_fusion
+from index.chunker import clause_sentences
 from index.clauses import Clause
 from index.config import Settings
-from index.embeddings import make_embeddings
 from index.store import Store, tokenizer_for
 from index.thesaurus import Thesaurus
 
 MODES = ("hybrid", "bm25", "dense")
+LISTS = ("bm25", "dense", "sentence", "question")  # the ranked lists hybrid search fuses, in weight order
 
 
 @dataclass
@@ -37,6 +46,21 @@ class Hit:
     bm25_rank: int | None = None
     dense_rank: int | None = None
     for_part: bool = False  # found for one part of a multi-part question, not for the whole
+    sentence: float = 0.0  # best cosine of one of the clause's sentences with the question
+    question: float = 0.0  # best cosine of one of the clause's hypothetical questions with the question
+
+    # The public contract (DESIGN.md): a hit reads like the clause it found.
+    @property
+    def clause_id(self) -> str:
+        return self.clause.clause_id
+
+    @property
+    def label(self) -> str:
+        return self.clause.label
+
+    @property
+    def text(self) -> str:
+        return self.clause.text
 
     def to_dict(self) -> dict:
         return {"clause_id": self.clause.clause_id, "label": self.clause.label,
@@ -48,12 +72,15 @@ class HybridRetriever:
     """Finds the clauses that answer a question, in a resident's words or a civil servant's."""
 
     def __init__(self, store: Store, embeddings, tokenizer, fusion: str = "weighted", rrf_k: int = 60,
-                 candidates: int = 30, dense_weight: float = 0.3, thesaurus: Thesaurus | None = None,
-                 dense_skip_margin: float = 0.0) -> None:
+                 candidates: int = 30, weights: tuple[float, ...] = (0.8, 0.2, 0.0, 0.0),
+                 thesaurus: Thesaurus | None = None, dense_skip_margin: float = 0.0,
+                 dense_skip_coverage: float = 1.0) -> None:
         if fusion not in ("rrf", "weighted"):
             raise ValueError(f"fusion must be 'rrf' or 'weighted', not {fusion!r}")
-        if not 0.0 <= dense_weight <= 1.0:
-            raise ValueError("dense_weight must be in [0, 1]")
+        if len(weights) != len(LISTS) or any(w < 0 for w in weights) or not sum(weights):
+            raise ValueError(f"weights: one non-negative weight for each of {LISTS}, not all zero")
+        if not 0.0 <= dense_skip_coverage <= 1.0:
+            raise ValueError("dense_skip_coverage must be in [0, 1]")
         if candidates < 1:
             raise ValueError("candidates must be positive")
         if dense_skip_margin != 0.0 and dense_skip_margin < 1.0:
@@ -63,22 +90,38 @@ class HybridRetriever:
         self.tokenizer = tokenizer
         self.fusion = fusion
         self.rrf_k = rrf_k
-        self.dense_weight = dense_weight
+        self.weights = tuple(float(w) for w in weights)
         self.candidates = candidates
         self.thesaurus = thesaurus
         self.dense_skip_margin = dense_skip_margin
+        self.dense_skip_coverage = dense_skip_coverage
         self.chunks = store.chunks
         self._bm25 = store.bm25  # built with the store, not at every start
         self._chunk_clause = [c.clause_id for c in self.chunks]
-
+        self._chunk_tokens = [frozenset(t) for t in store.tokens]
+        self._idf = idf_table(store.tokens)
+        # Sentence rows and hypothetical-question rows → the clauses they belong to.
+        # (as index arrays, so that a question's best sentence and question per clause is one numpy call)
+        row = {s: i for i, s in enumerate(store.sentences)}
+        self._clause_ids = [c.clause_id for c in store.tree.clauses]
+        clause_index = {cid: i for i, cid in enumerate(self._clause_ids)}
+        pairs = [(row[s], clause_index[c.clause_id]) for c in store.tree.clauses
+                 for s in dict.fromkeys(clause_sentences(c.text)) if s in row]
+        self._sentence_row_idx = np.array([r for r, _ in pairs], dtype=np.int64)
+        self._sentence_clause_idx = np.array([c for _, c in pairs], dtype=np.int64)
+        self._question_clause = [q["clause_id"] for q in store.questions]
+        self._question_clause_idx = np.array([clause_index[c] for c in self._question_clause], dtype=np.int64)
     @classmethod
     def from_store(cls, store: Store, settings: Settings | None = None) -> "HybridRetriever":
         settings = settings or Settings()
+        from index.embeddings import make_embeddings
+
         emb = make_embeddings(settings.embedding_backend, settings.embedding_model,
                               settings.st_query_prefix, settings.st_passage_prefix)
         thesaurus = Thesaurus.load() if settings.query_expansion else None
         return cls(store, emb, tokenizer_for(store), settings.fusion, settings.rrf_k,
-                   settings.candidates, settings.dense_weight, thesaurus, settings.dense_skip_margin)
+                   settings.candidates, settings.fusion_weights, thesaurus, settings.dense_skip_margin,
+                   settings.dense_skip_coverage)
 
     # -- single retrievers (chunk level) -----------------------------------
     def bm25_scores(self, query: str) -> dict[int, float]:
@@ -94,12 +137,56 @@ class HybridRetriever:
 
     def lexically_decisive(self, query: str, bm25: dict[int, float]) -> bool:
         """True when BM25 alone can be trusted: the question uses the plan's own words (no everyday
-        word the thesaurus had to translate) and its best clause clearly outscores the next one.
-        Skipping the embedding then saves most of a question's time; eval/README.md has the cost."""
+        word the thesaurus had to translate), its best clause clearly outscores the next one, and that
+        clause holds (idf-weighted) nearly all of the question's terms. The last condition keeps a
+        question that shares one word with the plan in another sense ('锻炼身体' and '挂职锻炼') on the
+        meaning path. Skipping the embedding saves most of a question's time; eval/README.md has the cost."""
         if not self.dense_skip_margin or (self.thesaurus is not None and self.thesaurus.expand(query)):
             return False
-        top = sorted((s for s, _ in self._per_clause(bm25).values()), reverse=True)[:2] + [0.0]
-        return top[0] > 0 and top[0] >= self.dense_skip_margin * top[1]
+        per_clause = self._per_clause(bm25)
+        ranked = sorted(per_clause.items(), key=lambda kv: -kv[1][0])[:2]
+        top = [s for _, (s, _) in ranked] + [0.0, 0.0]
+        if not (top[0] > 0 and top[0] >= self.dense_skip_margin * top[1]):
+            return False
+        return self.term_coverage(query, ranked[0][0]) >= self.dense_skip_coverage
+
+    def term_coverage(self, query: str, clause_id: str) -> float:
+        """idf-weighted share of the query's BM25 terms that occur in the clause's chunks."""
+        terms = set(self.tokenizer.tokenize(query, query=True))
+        if not terms:
+            return 0.0
+        have = frozenset().union(*(t for t, cid in zip(self._chunk_tokens, self._chunk_clause) if cid == clause_id))
+        default = max(self._idf.values(), default=1.0)
+        total = sum(self._idf.get(t, default) for t in terms)
+        return sum(self._idf.get(t, default) for t in terms if t in have) / total
+
+    def scope_features(self, text: str, vector: np.ndarray, bm25: dict[int, float]) -> dict[str, float]:
+        """What the scope model (assistant.scope.FEATURES) reads of a question, from its own words."""
+        sims = self.store.question_vectors @ vector if len(self._question_clause) else np.zeros(1)
+        dense = self.dense_scores(text, vector)
+        best_bm25 = max(self._per_clause(bm25).items(), key=lambda kv: kv[1][0], default=None)
+        words = [w for w in self.tokenizer.words(text, query=True) if len(w) >= 2]
+        off = self.store.out_of_scope_vectors
+        return {"question_cos": float(sims.max()),
+                "out_of_scope_cos": float((off @ vector).max()) if len(off) else 0.0,
+                "sentence_cos": float((self.store.sentence_vectors @ vector).max()),
+                "dense_cos": max(dense.values(), default=0.0),
+                "bm25_coverage": self.term_coverage(text, best_bm25[0]) if best_bm25 else 0.0,
+                "known_words": sum(w in self._idf for w in words) / len(words) if words else 0.0}
+
+    def meaning_scores(self, vector: np.ndarray) -> tuple[dict[str, float], dict[str, float]]:
+        """Per clause: the best sentence cosine and the best hypothetical-question cosine."""
+        return (self._best_per_clause(self.store.sentence_vectors[self._sentence_row_idx] @ vector,
+                                      self._sentence_clause_idx),
+                self._best_per_clause(self.store.question_vectors @ vector, self._question_clause_idx))
+
+    def _best_per_clause(self, sims: np.ndarray, clause_idx: np.ndarray) -> dict[str, float]:
+        if not len(sims):
+            return {}
+        best = np.full(len(self._clause_ids), -np.inf, dtype=np.float32)
+        np.maximum.at(best, clause_idx, sims.astype(np.float32))
+        found = np.flatnonzero(best > -np.inf)
+        return dict(zip((self._clause_ids[i] for i in found), best[found].tolist()))
 
     def dense_scores(self, query: str, vector: np.ndarray | None = None) -> dict[int, float]:
         vec = (self.embeddings.embed_query_array(query) if vector is None else vector).reshape(1, -1)
@@ -127,24 +214,31 @@ class HybridRetriever:
         if not query:
             return []
         bm = (self.bm25_scores(query) if bm25 is None else bm25) if mode in ("hybrid", "bm25") else {}
+        if mode in ("hybrid", "dense") and vector is None:
+            vector = self.embeddings.embed_query_array(query)
         dn = self.dense_scores(query, vector) if mode in ("hybrid", "dense") else {}
         bm_clause, dn_clause = self._per_clause(bm), self._per_clause(dn)
+        sent, ques = self.meaning_scores(vector) if mode == "hybrid" else ({}, {})
         if mode == "bm25":
             fused = {c: s for c, (s, _) in bm_clause.items()}
         elif mode == "dense":
             fused = {c: s for c, (s, _) in dn_clause.items()}
         else:
-            fused = self._fuse(bm_clause, dn_clause)
+            fused = self._fuse([{c: s for c, (s, _) in bm_clause.items()},
+                                {c: s for c, (s, _) in dn_clause.items()},
+                                _top(sent, self.candidates), _top(ques, self.candidates)])
         bm_rank = _ranks(bm_clause)
         dn_rank = _ranks(dn_clause)
         ordered = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
         hits = []
         for cid, score in ordered:
-            chunk_id = (dn_clause.get(cid) or bm_clause.get(cid))[1]
-            hits.append(Hit(clause=self.store.tree.by_id[cid], score=score,
-                            chunk_text=self.chunks[chunk_id].text,
+            best = dn_clause.get(cid) or bm_clause.get(cid)
+            clause = self.store.tree.by_id[cid]
+            hits.append(Hit(clause=clause, score=score,
+                            chunk_text=self.chunks[best[1]].text if best else clause.text,
                             bm25=bm_clause.get(cid, (0.0, 0))[0], dense=dn_clause.get(cid, (0.0, 0))[0],
-                            bm25_rank=bm_rank.get(cid), dense_rank=dn_rank.get(cid)))
+                            bm25_rank=bm_rank.get(cid), dense_rank=dn_rank.get(cid),
+                            sentence=sent.get(cid, 0.0), question=ques.get(cid, 0.0)))
         return hits
 
     def _per_clause(self, chunk_scores: dict[int, float]) -> dict[str, tuple[float, int]]:
@@ -155,16 +249,21 @@ class HybridRetriever:
                 best[cid] = (s, chunk_id)
         return best
 
-    def _fuse(self, bm: dict[str, tuple[float, int]], dn: dict[str, tuple[float, int]]) -> dict[str, float]:
-        ids = sorted(set(bm) | set(dn))
+    def _fuse(self, lists: list[dict[str, float]]) -> dict[str, float]:
+        """Clause scores of the four lists (in ``LISTS`` order) fused with ``self.weights``."""
+        ids = sorted(set().union(*lists))
         index = {cid: i for i, cid in enumerate(ids)}
         if self.fusion == "rrf":
-            rankings = [[index[c] for c, _ in sorted(m.items(), key=lambda kv: -kv[1][0])] for m in (bm, dn)]
-            scores = reciprocal_rank_fusion(rankings, k=self.rrf_k)
+            rankings = [[index[c] for c, _ in sorted(m.items(), key=lambda kv: -kv[1])] for m in lists]
+            scores = reciprocal_rank_fusion(rankings, k=self.rrf_k, weights=self.weights)
         else:
-            scores = weighted_score_fusion([{index[c]: s for c, (s, _) in m.items()} for m in (bm, dn)],
-                                           [1.0 - self.dense_weight, self.dense_weight])
+            scores = weighted_score_fusion([{index[c]: s for c, s in m.items()} for m in lists], self.weights)
         return {ids[i]: s for i, s in scores.items()}
+
+
+def _top(scores: dict[str, float], n: int) -> dict[str, float]:
+    """The n best of a clause → score map (each list brings as many candidates as the others)."""
+    return dict(sorted(scores.items(), key=lambda kv: -kv[1])[:n])
 
 
 def _ranks(per_clause: dict[str, tuple[float, int]]) -> dict[str, int]:

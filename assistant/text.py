@@ -1,6 +1,7 @@
 """Small text helpers shared by the answerers and the verifier."""
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 
@@ -34,3 +35,13 @@ def number_supported(number: str, source: str) -> bool:
     """True when ``number`` occurs in ``source`` as a whole number (85 is not supported by 850)."""
     pattern = rf"(?<![\d.]){re.escape(number)}(?![\d]|\.\d)"
     return re.search(pattern, squash(source)) is not None
+
+
+def idf_table(token_lists: list[list[str]]) -> dict[str, float]:
+    """BM25-style idf over chunk token lists: how much a term says about which clause is meant."""
+    n = len(token_lists)
+    df: dict[str, int] = {}
+    for toks in token_lists:
+        for t in set(toks):
+            df[t] = df.get(t, 0) + 1
+    return {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}

@@ -27,9 +27,14 @@ class Answer:
     mode: str = "extractive"
     reason: str = ""  # why the plan does not answer, when abstained
     timings: dict = field(default_factory=dict)
+    # "answered" | "not_in_plan" (in scope; related clauses shown) | "out_of_scope" (a friendly reply,
+    # no plan text) | "empty"
+    outcome: str = "answered"
+    background: str = ""  # the earlier topic a follow-up was read with
 
     def to_dict(self) -> dict:
         return {"answer": self.answer, "abstained": self.abstained, "query": self.query,
                 "citations": [c.to_dict() for c in self.citations],
                 "related": [c.to_dict() for c in self.related],
-                "notice": self.notice, "mode": self.mode, "reason": self.reason}
+                "notice": self.notice, "mode": self.mode, "reason": self.reason,
+                "outcome": self.outcome, "background": self.background}

@@ -35,6 +35,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                    help="also run the BM25-only, dense-only and naive LangChain baselines")
     p.add_argument("--limit", type=int, default=None, help="at most N items, spread over categories")
     p.add_argument("--category", default=None, help="only items of this category")
+    p.add_argument("--fold", choices=["fit", "held"], default=None,
+                   help="only development items of this fold (held: never used to fit anything)")
     p.add_argument("--out", default=str(DEFAULT_OUT), help="directory for the report files")
     args = p.parse_args(argv)
     if args.limit is not None and args.limit < 1:
@@ -84,9 +86,10 @@ def run(args: argparse.Namespace, bot: Any = None) -> int:
     except (OSError, ValueError) as exc:
         print(f"cannot load dataset: {exc}", file=sys.stderr)
         return 2
-    selected = select_items(items, args.limit, args.category)
+    selected = select_items(items, args.limit, args.category, args.fold)
     if not selected:
-        print(f"no items in {args.dataset} match --category {args.category!r}", file=sys.stderr)
+        print(f"no items in {args.dataset} match --category {args.category!r} --fold {args.fold!r}",
+              file=sys.stderr)
         return 2
 
     if bot is None:

@@ -43,6 +43,7 @@ def _top_answer_record(item: EvalItem, query: str, ids: list[str], texts: list[s
     rec.retrieved_ids, rec.retrieved_texts = ids, texts
     rec.answer = texts[0] if texts else ""
     rec.abstained = not texts
+    rec.shows_plan_text = bool(texts)
     rec.latency_ms = latency_ms
     return score_record(rec)
 

@@ -46,7 +46,16 @@ CATEGORIES: tuple[str, ...] = (
     "multi_hop",
     "unanswerable",
     "follow_up",
+    "off_topic",
 )
+
+#: Categories whose items may carry a conversation (an off-topic question can follow a plan question).
+CONVERSATIONAL: tuple[str, ...] = ("follow_up", "off_topic")
+
+#: Optional keys: ``fold`` ("fit" or "held") marks a development item that parameters may be fitted on,
+#: or one kept out of every fit (the held-out fold).
+OPTIONAL_KEYS: tuple[str, ...] = ("fold",)
+FOLDS: tuple[str, ...] = ("fit", "held")
 
 #: Every item must have exactly these keys (no more, no fewer).
 REQUIRED_KEYS: tuple[str, ...] = (
@@ -88,6 +97,7 @@ class EvalItem:
         min_facts: How many of ``key_facts`` a correct answer must contain.
         evidence: Verbatim (whitespace-insensitive) passages of the plan.
         reference_answer: A short correct answer in Chinese.
+        fold: ``"fit"``, ``"held"`` or ``""`` (no fold: the item is an evaluation item).
     """
 
     id: str
@@ -99,6 +109,7 @@ class EvalItem:
     min_facts: int
     evidence: list[str]
     reference_answer: str
+    fold: str = ""
 
 
 def normalise(text: str) -> str:
@@ -129,7 +140,7 @@ def _item_from_record(record: Any, where: str) -> EvalItem:
         raise ValueError(f"{where}: expected a JSON object, got {type(record).__name__}")
     keys = set(record)
     missing = [k for k in REQUIRED_KEYS if k not in keys]
-    extra = sorted(keys - set(REQUIRED_KEYS))
+    extra = sorted(keys - set(REQUIRED_KEYS) - set(OPTIONAL_KEYS))
     if missing or extra:
         parts = []
         if missing:
@@ -150,6 +161,8 @@ def _item_from_record(record: Any, where: str) -> EvalItem:
     for key in ("key_facts", "evidence"):
         if not _is_str_list(record[key]):
             type_errors.append(f"{key} must be a list of strings")
+    if record.get("fold", "") not in ("", *FOLDS):
+        type_errors.append(f"fold must be one of {FOLDS}")
     if not _is_history(record["history"]):
         type_errors.append("history must be a list of {role, content} objects")
     if type_errors:
@@ -165,6 +178,7 @@ def _item_from_record(record: Any, where: str) -> EvalItem:
         min_facts=record["min_facts"],
         evidence=list(record["evidence"]),
         reference_answer=record["reference_answer"],
+        fold=record.get("fold", ""),
     )
 
 
@@ -193,7 +207,9 @@ def load_dataset(path: str | Path) -> list[EvalItem]:
 def _check_history(item: EvalItem) -> list[str]:
     """History rules: follow_up has a user/assistant pair, others have none."""
     problems: list[str] = []
-    if item.category == "follow_up":
+    if item.category == "off_topic" and not item.history:
+        return problems
+    if item.category in CONVERSATIONAL:
         roles = [turn.get("role") for turn in item.history]
         if roles != ["user", "assistant"]:
             problems.append(
@@ -211,8 +227,8 @@ def _check_history(item: EvalItem) -> list[str]:
 def _check_answer_fields(item: EvalItem, plan_norm: str, plan_lines: Sequence[str]) -> list[str]:
     """Key facts, min_facts and evidence, against the normalised plan."""
     problems: list[str] = []
-    if item.category == "unanswerable" and item.answerable:
-        problems.append(f"{item.id}: unanswerable item must have answerable=false")
+    if item.category in ("unanswerable", "off_topic") and item.answerable:
+        problems.append(f"{item.id}: {item.category} item must have answerable=false")
 
     if not item.answerable:
         if item.key_facts:
@@ -299,6 +315,8 @@ def validate(
 
     counts = Counter(item.category for item in items)
     for category in CATEGORIES:
+        if category == "off_topic" and not counts[category]:
+            continue  # a plan-questions file need not hold off-topic ones
         if counts[category] < min_per_category:
             problems.append(
                 f"category {category!r} has {counts[category]} items, minimum is {min_per_category}"

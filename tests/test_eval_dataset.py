@@ -23,7 +23,7 @@ from eval.dataset import (  # noqa: E402
     validate,
 )
 
-PLAN_PATH = REPO_ROOT / "data" / "qiaoxi_14th_five_year_plan.txt"
+PLAN_PATH = REPO_ROOT / "data" / "plans" / "qiaoxi_14th" / "plan.txt"
 DATASET_PATH = REPO_ROOT / "eval" / "datasets" / "plan_qa.jsonl"
 
 # A tiny stand-in plan for unit tests of the validator (spaces as in the real plan).
@@ -84,7 +84,7 @@ def test_ids_unique(items):
     assert duplicates == []
 
 
-@pytest.mark.parametrize("category", CATEGORIES)
+@pytest.mark.parametrize("category", [c for c in CATEGORIES if c != "off_topic"])  # (the residents' file has those)
 def test_every_category_has_at_least_15(items, category):
     assert sum(item.category == category for item in items) >= 15
 

@@ -1,6 +1,8 @@
 """What the offline default loads at start: only what answering needs."""
 from __future__ import annotations
 
+from index.config import PROJECT_ROOT
+
 import subprocess
 import sys
 
@@ -13,7 +15,7 @@ def test_default_path_skips_llm_and_build_only_modules(settings):
     code = ("import sys; from assistant import Assistant; b = Assistant.load(); r = b.ask('普惠性幼儿园覆盖率');"
             f"print(r.abstained, *[m in sys.modules for m in {NOT_ON_DEFAULT_PATH!r}])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
-                         cwd=str(settings.plan_path.parent.parent))
+                         cwd=str(PROJECT_ROOT))
     assert out.returncode == 0, out.stderr
     abstained, *loaded = out.stdout.split()
     assert abstained == "False"
@@ -24,5 +26,7 @@ def test_the_chain_is_lcel_and_ask_runs_it(bot):
     from langchain_core.runnables import Runnable
 
     assert isinstance(bot.chain, Runnable)
-    res = bot.chain.invoke({"question": "到2025年普惠性幼儿园覆盖率要达到多少？", "history": [], "notice": ""})
+    from assistant.state import ChainState
+
+    res = bot.chain.invoke(ChainState(question="到2025年普惠性幼儿园覆盖率要达到多少？"))
     assert res.answer == bot.ask("到2025年普惠性幼儿园覆盖率要达到多少？").answer and "85%" in res.answer

