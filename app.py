@@ -1,4 +1,4 @@
-"""桥西规划问答 web app: ``python app.py [--host H] [--port P] [--llm none|openai|gguf] [--share]``.
+"""The plan assistant's web app: ``python app.py [--host H] [--port P] [--llm none|openai|gguf] [--share]``.
 
 UI wiring only: answers come from the public ``Assistant`` API, markup from assistant.ui_render,
 the briefing from assistant.briefing, votes from assistant.feedback.
@@ -22,26 +22,23 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline by default
 import gradio as gr  # noqa: E402
 
 from assistant.briefing import (  # noqa: E402
-    DEFAULT_TITLE, BriefingItem, Draft, add_item, move_item, remove_item, write_exports,
+    BriefingItem, BriefingSource, Draft, add_item, move_item, remove_item, write_exports,
 )
 from assistant.feedback import FeedbackError, append_feedback, make_record  # noqa: E402
 from assistant.types import Answer  # noqa: E402
 from assistant.ui_render import (  # noqa: E402
-    BRIDGE_JS, CSS, HEAD, SCROLL_JS, PlanView, Turn, briefing_html, chat_messages, history_of, sources_html,
+    BRIDGE_JS, CSS, HEAD, SCROLL_JS, PlanView, Turn, briefing_html, chat_messages, esc, history_of, sources_html,
 )
 
-RESIDENT_EXAMPLES = ["家附近会新建幼儿园吗？", "老人白天能去哪儿？有社区养老服务吗？", "看病会更方便吗？",
-                     "中小学学位会增加吗？", "空气质量会怎么改善？"]
-BRIEFING_EXAMPLES = ["到2025年普惠性幼儿园覆盖率要达到多少？", "“十四五”时期桥西区的主要发展目标是什么？",
-                     "桥西区重点发展哪些产业？", "“一横两区三带九圈一极”空间发展格局是什么？", "医养结合有哪些举措？"]
-PLACEHOLDER = ("**您好！这里是桥西规划问答。**\n\n问我关于桥西区“十四五”规划的任何问题，"
+# What the app shows of a plan (its name, the example questions) comes from the plan's profile.toml.
+PLACEHOLDER = ("**您好！这里是{assistant_name}。**\n\n问我关于{short_name}的任何问题，"
                "每条回答都会标出规划原文出处；规划没有写到的，会如实告诉您。")
 FONTS = ["PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "system-ui", "sans-serif"]
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     env = os.environ.get
-    p = argparse.ArgumentParser(prog="python app.py", description="桥西规划问答 web app (Gradio)")
+    p = argparse.ArgumentParser(prog="python app.py", description="the plan assistant's web app (Gradio)")
     p.add_argument("--host", default=env("QIAOXI_HOST", "127.0.0.1"), help="address to listen on (env QIAOXI_HOST)")
     p.add_argument("--port", type=int, default=int(env("QIAOXI_PORT", "7860")), help="port (env QIAOXI_PORT)")
     p.add_argument("--llm", choices=["none", "openai", "gguf"], help="LLM backend (env QIAOXI_LLM; default: none)")
@@ -75,6 +72,8 @@ ANSWER_CONCURRENCY = 4  # Assistant.ask is thread-safe (the embedding engine is 
 def build_app(bot, export_dir: Path) -> gr.Blocks:
     """The Blocks UI around a loaded Assistant; every event has an explicit api_name or is private."""
     view = PlanView(bot.tree)
+    profile = bot.profile
+    source = BriefingSource.of(profile)
     mode = "离线模式：回答摘录规划原文" if bot.settings.llm == "none" else f"大模型：{bot.settings.llm} {bot.settings.llm_model}"
 
     def respond(question: str, turns: list[Turn]):
@@ -130,7 +129,7 @@ def build_app(bot, export_dir: Path) -> gr.Blocks:
         if not draft:
             return None, None
         try:
-            md, docx = write_exports(draft, title or DEFAULT_TITLE, export_dir)
+            md, docx = write_exports(draft, title, export_dir, source=source)
         except OSError as e:  # a clear message; the chat keeps working
             gr.Warning(f"简报导出失败：无法写入文件（{e.strerror or e}）。", title="简报")
             return None, None
@@ -160,21 +159,22 @@ def build_app(bot, export_dir: Path) -> gr.Blocks:
     def clear():
         return gr.Chatbot(value=[], feedback_value=[]), sources_html(None), []
 
-    with gr.Blocks(title="桥西规划问答") as demo:
+    with gr.Blocks(title=profile.assistant_name) as demo:
         bridge = gr.HTML("", html_template="", js_on_load=BRIDGE_JS, visible="hidden", elem_id="qx-bridge")
         turns = gr.State([])
         draft = gr.State(())
-        gr.HTML('<h1>桥西规划问答</h1><p>石家庄市桥西区“十四五”规划（2022年更新）· 每条回答都标明规划原文出处'
+        gr.HTML(f"<h1>{esc(profile.assistant_name)}</h1><p>{esc(profile.heading)} · 每条回答都标明规划原文出处"
                 f" · {mode}</p>", elem_id="qx-header", js_on_load=None)
         with gr.Row(elem_id="qx-main", equal_height=False):
             with gr.Column(scale=3, min_width=300):
-                chatbot = gr.Chatbot(label="对话", show_label=False, elem_id="qx-chat", height=560, placeholder=PLACEHOLDER,
+                chatbot = gr.Chatbot(label="对话", show_label=False, elem_id="qx-chat", height=560, placeholder=PLACEHOLDER.format(assistant_name=profile.assistant_name, short_name=profile.short_name),
                                      buttons=[], latex_delimiters=[], feedback_options=("Like", "Dislike"))
                 msg = gr.Textbox(show_label=False, placeholder="输入问题，例如：家附近会新建幼儿园吗？", lines=1, max_lines=4,
                                  submit_btn="发送", elem_id="qx-input")
                 with gr.Column(elem_id="qx-examples"):
                     example_buttons = []
-                    for label, questions in (("居民常问", RESIDENT_EXAMPLES), ("简报常用", BRIEFING_EXAMPLES)):
+                    for label, questions in (("居民常问", profile.resident_questions),
+                                             ("简报常用", profile.briefing_questions)):
                         gr.HTML(f'<div class="qx-ex-label">{label}</div>', js_on_load=None)
                         with gr.Row(elem_classes="qx-ex-row"):
                             example_buttons += [gr.Button(q, size="sm", variant="secondary") for q in questions]
@@ -186,7 +186,7 @@ def build_app(bot, export_dir: Path) -> gr.Blocks:
                     with gr.Tab("规划原文", id="plan"):
                         plan = gr.HTML(view.render(), elem_id="qx-plan", js_on_load=None)
                     with gr.Tab("简报草稿", id="briefing"):
-                        title = gr.Textbox(DEFAULT_TITLE, label="简报标题", max_lines=1)
+                        title = gr.Textbox(source.default_title, label="简报标题", max_lines=1)
                         brief = gr.HTML(briefing_html(()), elem_id="qx-brief", js_on_load=None)
                         with gr.Row():
                             md_btn = gr.DownloadButton("下载 Markdown", interactive=False, size="sm")
@@ -244,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as e:
         print(f"错误：无法在 {args.host}:{args.port} 启动：{e}。请用 --port 换一个端口。", file=sys.stderr)
         return 2
-    print(f"桥西规划问答已就绪：{url}" + (f"（公开链接：{share_url}）" if share_url else ""), flush=True)
+    print(f"{bot.profile.assistant_name}已就绪：{url}" + (f"（公开链接：{share_url}）" if share_url else ""), flush=True)
     try:
         demo.block_thread()
     except KeyboardInterrupt:

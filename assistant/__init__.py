@@ -1,4 +1,4 @@
-"""桥西规划问答: the public API (see DESIGN.md). Heavy modules load on first use."""
+"""The plan assistant's public API (see DESIGN.md). Heavy modules load on first use."""
 from __future__ import annotations
 
 from assistant.types import Answer, Citation

@@ -60,7 +60,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     bot = _load(args)
     history: list[dict] = []
-    print("桥西规划问答：请输入问题（空行或 Ctrl-D 退出）。")
+    print(f"{bot.profile.short_name}问答：请输入问题（空行或 Ctrl-D 退出）。")
     while True:
         try:
             q = input("\n问> ").strip()
@@ -77,7 +77,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m assistant", description="桥西规划问答 command line")
+    p = argparse.ArgumentParser(prog="python -m assistant", description="the plan assistant's command line")
     sub = p.add_subparsers(dest="command", required=True)
 
     def llm_flags(sp: argparse.ArgumentParser) -> None:

@@ -6,6 +6,7 @@ renumber them against one reference list for the whole briefing, the way a brief
 """
 from __future__ import annotations
 
+import functools
 import io
 import re
 import uuid
@@ -14,13 +15,33 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from assistant.profile import PlanProfile
 from assistant.types import Answer, Citation
 
-PLAN_TITLE = "《石家庄市桥西区国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要》（2022年更新）"
-DEFAULT_TITLE = "桥西区“十四五”规划要点简报"
 MARKER = re.compile(r"\[(\d+)\]")
 _XML_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in .docx XML
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~!])")
+
+
+@dataclass(frozen=True)
+class BriefingSource:
+    """What a briefing's header names: the plan it quotes, and the title it has when none is typed
+    (both from the plan's profile, never written here)."""
+
+    plan_title: str
+    default_title: str
+
+    @classmethod
+    def of(cls, profile: PlanProfile) -> "BriefingSource":
+        return cls(plan_title=profile.title, default_title=f"{profile.short_name}要点简报")
+
+
+@functools.cache
+def default_source() -> BriefingSource:
+    """The configured plan's (read once, on the first export that names no source)."""
+    from index.config import get_settings
+
+    return BriefingSource.of(PlanProfile.load(get_settings().plan_path))
 
 
 @dataclass(frozen=True)
@@ -118,11 +139,19 @@ def _stamp(now: datetime | None) -> str:
     return (now or datetime.now()).strftime("%Y-%m-%d %H:%M")
 
 
-def to_markdown(draft: Draft, title: str = DEFAULT_TITLE, now: datetime | None = None) -> str:
+def _header(draft: Draft, title: str, now: datetime | None, source: BriefingSource | None) -> tuple[str, str]:
+    """The title (the source's default when none is typed) and the line naming the plan quoted."""
+    source = source or default_source()
+    return (title.strip() or source.default_title,
+            f"资料来源：{source.plan_title}。生成于 {_stamp(now)}，共 {len(draft)} 条。")
+
+
+def to_markdown(draft: Draft, title: str = "", now: datetime | None = None,
+                source: BriefingSource | None = None) -> str:
     """The draft as Markdown: numbered items, then the numbered reference list of clause labels."""
     refs = references(draft)
-    lines = [f"# {md_escape(title.strip() or DEFAULT_TITLE)}", "",
-             f"> 资料来源：{PLAN_TITLE}。生成于 {_stamp(now)}，共 {len(draft)} 条。", ""]
+    heading, origin = _header(draft, title, now, source)
+    lines = [f"# {md_escape(heading)}", "", f"> {origin}", ""]
     for i, item in enumerate(draft, start=1):
         lines += [f"## {i}. {md_escape(item.question)}", "", _md_with_markers(renumber(item, refs)), ""]
     if refs:
@@ -165,7 +194,8 @@ def _add_marked_paragraph(doc, text: str) -> None:
             p.add_run(_xml_safe(line[pos:]))
 
 
-def to_docx(draft: Draft, title: str = DEFAULT_TITLE, now: datetime | None = None) -> bytes:
+def to_docx(draft: Draft, title: str = "", now: datetime | None = None,
+            source: BriefingSource | None = None) -> bytes:
     """The same content as :func:`to_markdown`, as a Word document."""
     from docx import Document
     from docx.shared import Pt
@@ -176,8 +206,9 @@ def to_docx(draft: Draft, title: str = DEFAULT_TITLE, now: datetime | None = Non
     for name in ("Title", "Heading 1", "Heading 2"):
         _set_cjk_font(doc.styles[name], "Times New Roman", "黑体")
     refs = references(draft)
-    doc.add_heading(_xml_safe(title.strip() or DEFAULT_TITLE), level=0)
-    doc.add_paragraph(f"资料来源：{PLAN_TITLE}。生成于 {_stamp(now)}，共 {len(draft)} 条。")
+    heading, origin = _header(draft, title, now, source)
+    doc.add_heading(_xml_safe(heading), level=0)
+    doc.add_paragraph(origin)
     for i, item in enumerate(draft, start=1):
         doc.add_heading(_xml_safe(f"{i}. {item.question}"), level=1)
         _add_marked_paragraph(doc, renumber(item, refs))
@@ -190,13 +221,14 @@ def to_docx(draft: Draft, title: str = DEFAULT_TITLE, now: datetime | None = Non
     return buf.getvalue()
 
 
-def write_exports(draft: Draft, title: str, out_dir: Path, now: datetime | None = None) -> tuple[Path, Path]:
+def write_exports(draft: Draft, title: str, out_dir: Path, now: datetime | None = None,
+                  source: BriefingSource | None = None) -> tuple[Path, Path]:
     """Write both files into a fresh sub-directory (so concurrent users never share a file)."""
     now = now or datetime.now()
     folder = Path(out_dir) / uuid.uuid4().hex[:12]
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"qiaoxi-briefing-{now:%Y%m%d-%H%M%S}"
     md_path, docx_path = folder / f"{stem}.md", folder / f"{stem}.docx"
-    md_path.write_text(to_markdown(draft, title, now), encoding="utf-8")
-    docx_path.write_bytes(to_docx(draft, title, now))
+    md_path.write_text(to_markdown(draft, title, now, source), encoding="utf-8")
+    docx_path.write_bytes(to_docx(draft, title, now, source))
     return md_path, docx_path

@@ -134,12 +134,12 @@ def _condense_one(question: str, prev: Condensed, prev_answer: str = "",
     if resolved:
         return Condensed(f"{_strip(q)}？", prev_topic)
     then = _THEN.search(q) and _TIME_EXPR.search(previous)
-    if then:  # '到那时候…' after '到2035年…': that time
+    if then:  # '到那时候…' after a question that named a year ('到Y年…'): that year
         q = _THEN.sub(lambda _: re.sub(r"^(?:到|在|截至|截止)", "", then.group(0)), q, count=1)
     own = own_topic(q, own_names)
     when = _TIME_EXPR.search(q)
     if not own and when:
-        # '那2015年呢？' after '2020年地区生产总值是多少？': the same question, another time
+        # '那X年呢？' after 'Y年地区生产总值是多少？': the same question, another time
         earlier = _strip(previous)
         if _TIME_EXPR.search(earlier):
             return Condensed(_TIME_EXPR.sub(lambda _: when.group(0), earlier, count=1) + "？")

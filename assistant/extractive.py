@@ -3,7 +3,7 @@
 Whether the plan answers is decided by evidence, not by lists of known questions:
 - a question that asks for a figure, a date or a person is answered only by a sentence that
   holds one (a number in the asked unit, a year, …), names the asked subject, matches any
-  year the question gives, and speaks of the same period (a 十三五 result is no 2025 target);
+  year the question gives, and speaks of the same period (a past result is no target);
 - any other question is answered when the retrieved clauses cover its subject well enough.
 
 Sentences are ranked by the question's words (idf-weighted, with everyday words standing for
@@ -34,7 +34,7 @@ _SAME_UNIT = {"名": "名|人", "人": "人|名", "个": "个|家|所|座|处|�
 _ORDINAL_S = re.compile(r"第[一二三四五六七八九十百\d]+")
 _HOW_LONG = re.compile(r"多久|多长时间")
 _WHEN_S = re.compile(r"(?:19|20)\d{2}|\d+月|年底|年内")
-# A paragraph that opens with its horizon ('展望2035年,…', '到2025年,…') dates every sentence in it.
+# A paragraph that opens with its horizon ('展望Y年,…', '到Y年,…') dates every sentence in it.
 _LEAD_WHEN = re.compile(r"^(?:展望|到|至|截至)?(?:19|20)\d{2}年")
 _DURATION_S = re.compile(r"[一二两三四五六七八九十\d]+(?:个)?(?:年|月)")
 MAX_LIST_SENTENCES = 5
@@ -85,17 +85,16 @@ def term_present(term: str, text: str, words: frozenset[str] | None = None) -> b
 class ExtractiveAnswerer:
     """Compose an answer from the plan's own sentences; abstain when they do not answer.
 
-    >>> draft = answerer.answer("到2025年普惠性幼儿园覆盖率要达到多少？", hits)   # doctest: +SKIP
+    >>> draft = answerer.answer("到Y年普惠性幼儿园覆盖率要达到多少？", hits)   # doctest: +SKIP
     >>> draft.text
-    '根据规划：\\n到2025年,普惠性幼儿园覆盖率达到85%,公办幼儿园在园幼儿达到50%[1]。'
+    '根据规划：\\n到Y年,普惠性幼儿园覆盖率达到85%,公办幼儿园在园幼儿达到50%[1]。'
     """
 
     def __init__(self, tree: ClauseTree, tokenizer, idf: dict[str, float], *,
                  min_subject: float = 0.6, min_topic: float = 0.12, max_sentences: int = 3,
                  pool_clauses: int = 6, thesaurus: Thesaurus | None = None,
                  sentences: list[str] | None = None, sentence_vectors: np.ndarray | None = None,
-                 meaning_weight: float = 0.0, meaning_gate: float = 1.0,
-                 profile: PlanProfile | None = None) -> None:
+                 meaning_weight: float = 0.0, meaning_gate: float = 1.0, profile: PlanProfile) -> None:
         if not 0 <= min_subject <= 1 or not 0 <= min_topic <= 1:
             raise ValueError("coverage thresholds must be in [0, 1]")
         if not 0 < meaning_gate <= 1:
@@ -124,9 +123,8 @@ class ExtractiveAnswerer:
         self.pool_clauses = pool_clauses
         self._plan_text = squash("".join(c.text for c in tree.clauses))
         self.reader = QuestionReader(tokenizer.tagged, thesaurus, self._plan_text, profile)
-        self.future_s = re.compile(FUTURE_WORDS_S + (f"|{re.escape(profile.period.name)}" if profile else ""))
-        self.past_s = re.compile(PAST_WORDS_S + (f"|{re.escape(profile.previous_period.name)}|(?:{profile.past_date.pattern})年"
-                                                 if profile else ""))
+        self.future_s = re.compile(f"{FUTURE_WORDS_S}|{re.escape(profile.period.name)}")
+        self.past_s = re.compile(f"{PAST_WORDS_S}|{re.escape(profile.previous_period.name)}|(?:{profile.past_years})年")
 
     def ask_of(self, question: str) -> Ask:
         return self.reader.ask_of(question)
@@ -175,7 +173,7 @@ class ExtractiveAnswerer:
         if sent.meaning < self.meaning_gate and self.coverage(ask, _in_context(s, sent.clause)) < self.min_subject:
             return False
         if any(n not in clause_text for n in ask.names):
-            return False  # a figure for 裕华区 is not in a clause about 桥西 as a whole
+            return False  # a figure for a neighbouring district is not in a clause about the whole plan area
         if ask.period and not self._same_period(ask.period, s, clause_text):
             return False
         if ask.quantity:

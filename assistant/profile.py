@@ -1,8 +1,8 @@
 """A plan's own facts (name, region, periods and years) read from ``profile.toml`` beside its text.
 
 Nothing in ``assistant/`` names a plan, a district or a period year: question reading and answer
-checks take the periods from here, so the same code reads another plan's questions correctly
-(a 十三五 result is no 十四五 target; for a 十五五 plan the names and years move with it).
+checks take the periods from here, so the same code reads another plan's questions correctly (a
+result of the previous period is no target of this one, whichever periods a plan names).
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ class ProfileError(ValueError):
 
 @dataclass(frozen=True)
 class Period:
-    name: str  # as people say it: 十四五
+    name: str  # as people say it (the profile's name of the five-year period)
     start: int
     end: int
 
@@ -36,7 +36,7 @@ class PlanProfile:
     """What the assistant needs to know about one plan."""
 
     id: str
-    name: str
+    name: str  # the full title, without the book-title marks
     short_name: str
     level: str
     region: str
@@ -46,6 +46,10 @@ class PlanProfile:
     long_range_year: int
     parent_plan: str = ""
     example_questions: tuple[str, ...] = ()
+    edition: str = ""  # '2022年更新'
+    assistant_name: str = "规划问答"
+    resident_questions: tuple[str, ...] = ()
+    briefing_questions: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, path: str | Path) -> "PlanProfile":
@@ -65,22 +69,40 @@ class PlanProfile:
                        region_aliases=tuple(raw.get("region_aliases", ())),
                        period=Period(**raw["period"]), previous_period=Period(**raw["previous_period"]),
                        long_range_year=int(raw["long_range_year"]), parent_plan=str(raw.get("parent_plan", "")),
-                       example_questions=tuple(raw.get("example_questions", ())))
+                       example_questions=tuple(raw.get("example_questions", ())),
+                       edition=str(raw.get("edition", "")),
+                       assistant_name=str(raw.get("assistant_name", cls.assistant_name)),
+                       resident_questions=tuple(raw.get("resident_questions", ())),
+                       briefing_questions=tuple(raw.get("briefing_questions", ())))
         except (KeyError, TypeError) as e:
             raise ProfileError(f"{path}: missing or malformed field {e}") from e
+
+    @property
+    def title(self) -> str:
+        """The plan as a citation names it: 《name》（edition）."""
+        return f"《{self.name}》" + (f"（{self.edition}）" if self.edition else "")
+
+    @property
+    def heading(self) -> str:
+        """A short line naming the plan: region, period and edition."""
+        return f"{self.region}“{self.period.name}”规划" + (f"（{self.edition}）" if self.edition else "")
 
     # -- patterns built once from the profile ------------------------------------------
     @cached_property
     def future_date(self) -> re.Pattern[str]:
-        """A named period or year inside the plan's horizon: 十四五, 2021…2025, 2035."""
+        """A named period or year inside the plan's horizon: its period's name, its years, the long-range year."""
         years = [*range(self.period.start, self.period.end + 1), self.long_range_year]
         return re.compile("|".join([re.escape(self.period.name), *map(str, years)]))
 
     @cached_property
+    def past_years(self) -> str:
+        """An alternation (regex source) of the years before the plan's period: results, not targets."""
+        return "|".join(map(str, range(EARLIEST_YEAR, self.period.start)))
+
+    @cached_property
     def past_date(self) -> re.Pattern[str]:
-        """The previous period or a year before the plan's: 十三五, 2015, 2020."""
-        years = range(EARLIEST_YEAR, self.period.start)
-        return re.compile("|".join([re.escape(self.previous_period.name), *map(str, years)]))
+        """The previous period or a year before the plan's."""
+        return re.compile(f"{re.escape(self.previous_period.name)}|{self.past_years}")
 
     @cached_property
     def period_names(self) -> tuple[str, ...]:

@@ -32,7 +32,7 @@ _LIST = re.compile(r"有哪些|哪些|哪几|包括|包含|都有|分别|几个�
 _LIST_HEAD = re.compile(r"(?:哪些|哪几[类个项种条方面大]?|几大|哪[类种])([\u4e00-\u9fff]{2,6}?)(?:呢|吗|啊)?(?:[？?，,。；;、]|$)")
 _DEFINE = re.compile(r"什么意思|啥意思|指什么|指啥|是指|含义|指的是|是什么|是啥|什么是|解释")
 _PART_SPLIT = re.compile(r"(?<=[？?；;])")
-# Where one sentence may join two asks: a comma, or a connective ('…多少家增加到2025年的多少家',
+# Where one sentence may join two asks: a comma, or a connective ('…多少家增加到Y年的多少家',
 # '…是多少以及…有哪些'); split only when every piece asks something.
 _CLAUSE_SPLIT = re.compile(r"(?<=[，,])|(?=(?:增加到|提高到|提升到|增长到|以及|同时|并且)(?!$))")
 _ASKING = re.compile(r"多少|什么|啥|哪|几|吗|如何|怎么|咋|怎样|是否")
@@ -80,7 +80,7 @@ class Ask:
     # An everyday word standing in the subject → the plan terms that count as naming it.
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     query: str = ""  # what to search for: the text, with a borrowed subject when it names none
-    names: list[str] = field(default_factory=list)  # places, people, bodies it names ('裕华区')
+    names: list[str] = field(default_factory=list)  # places, people, bodies it names (another district)
     head: str = ""  # what a list question asks for ('楼宇群'): sentences naming it are the items
     vector: np.ndarray | None = None  # the question's (or this part's) embedding, when retrieval made one
 
@@ -92,22 +92,20 @@ class Ask:
 class QuestionReader:
     """Turns a question into ``Ask``s; analyses are cached (the chain reads the same text more than once).
 
-    >>> reader = QuestionReader(tokenizer.tagged, Thesaurus.load())          # doctest: +SKIP
-    >>> reader.ask_of("到2025年普惠性幼儿园覆盖率要达到多少？").unit          # doctest: +SKIP
+    >>> reader = QuestionReader(tokenizer.tagged, Thesaurus.load(), plan_text, profile)  # doctest: +SKIP
+    >>> reader.ask_of("到Y年普惠性幼儿园覆盖率要达到多少？").unit             # doctest: +SKIP
     '%'
     """
 
-    def __init__(self, tagged: Callable[[str], list[tuple[str, str]]], thesaurus: Thesaurus | None = None,
-                 plan_text: str = "", profile: PlanProfile | None = None) -> None:
+    def __init__(self, tagged: Callable[[str], list[tuple[str, str]]], thesaurus: Thesaurus | None,
+                 plan_text: str, profile: PlanProfile) -> None:
         self.tagged = tagged  # text -> [(word, part of speech)]
         # The plan's periods and region (profile.toml): the region's name never is what a question is
         # about, and a named period or year tells a target from a result.
-        self.own_names = profile.own_names if profile else frozenset()
-        never = re.compile("(?!)")
-        self.future_date = profile.future_date if profile else never
-        self.past_date = profile.past_date if profile else never
-        self.future = re.compile(f"{self.future_date.pattern}|{FUTURE_WORDS_Q.pattern}".lstrip("|"))
-        self.past = re.compile(f"{self.past_date.pattern}|{PAST_WORDS_Q.pattern}".lstrip("|"))
+        self.own_names = profile.own_names
+        self.future_date, self.past_date = profile.future_date, profile.past_date
+        self.future = re.compile(f"{self.future_date.pattern}|{FUTURE_WORDS_Q.pattern}")
+        self.past = re.compile(f"{self.past_date.pattern}|{PAST_WORDS_Q.pattern}")
         self.thesaurus = thesaurus
         self.plan_text = plan_text  # squashed: where a word cut short by segmentation is made whole again
         self._ask_cached = lru_cache(maxsize=1024)(self._analyse)

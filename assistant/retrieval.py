@@ -13,7 +13,7 @@ Usage::
     from index.store import load_store
     from assistant.retrieval import HybridRetriever
     retriever = HybridRetriever.from_store(load_store(get_settings()))
-    hits = retriever.search("到2025年普惠性幼儿园覆盖率", k=3)
+    hits = retriever.search("普惠性幼儿园覆盖率", k=3)
     hits[0].clause.clause_id   # '10.2.2'
 """
 from __future__ import annotations
@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.text import idf_table
 from assistant.fusion import reciprocal_rank_fusion, weighted_score_fusion
+from assistant.text import idf_table
 from index.chunker import clause_sentences
 from index.clauses import Clause
 from index.config import Settings
@@ -98,8 +98,13 @@ class HybridRetriever:
         self.chunks = store.chunks
         self._bm25 = store.bm25  # built with the store, not at every start
         self._chunk_clause = [c.clause_id for c in self.chunks]
-        self._chunk_tokens = [frozenset(t) for t in store.tokens]
-        self._idf = idf_table(store.tokens)
+        # Each clause's BM25 terms (over its chunks) and the terms' idf, for the term-coverage checks;
+        # the answerer weighs a question's words with the same idf.
+        self._clause_terms: dict[str, set[str]] = {}
+        for cid, toks in zip(self._chunk_clause, store.tokens):
+            self._clause_terms.setdefault(cid, set()).update(toks)
+        self.idf = idf_table(store.tokens)
+        self._unknown_idf = max(self.idf.values(), default=1.0)  # a term the plan never uses
         # Sentence rows and hypothetical-question rows → the clauses they belong to.
         # (as index arrays, so that a question's best sentence and question per clause is one numpy call)
         row = {s: i for i, s in enumerate(store.sentences)}
@@ -111,6 +116,7 @@ class HybridRetriever:
         self._sentence_clause_idx = np.array([c for _, c in pairs], dtype=np.int64)
         self._question_clause = [q["clause_id"] for q in store.questions]
         self._question_clause_idx = np.array([clause_index[c] for c in self._question_clause], dtype=np.int64)
+
     @classmethod
     def from_store(cls, store: Store, settings: Settings | None = None) -> "HybridRetriever":
         settings = settings or Settings()
@@ -155,10 +161,9 @@ class HybridRetriever:
         terms = set(self.tokenizer.tokenize(query, query=True))
         if not terms:
             return 0.0
-        have = frozenset().union(*(t for t, cid in zip(self._chunk_tokens, self._chunk_clause) if cid == clause_id))
-        default = max(self._idf.values(), default=1.0)
-        total = sum(self._idf.get(t, default) for t in terms)
-        return sum(self._idf.get(t, default) for t in terms if t in have) / total
+        have = self._clause_terms.get(clause_id, set())
+        weight = {t: self.idf.get(t, self._unknown_idf) for t in terms}
+        return sum(w for t, w in weight.items() if t in have) / sum(weight.values())
 
     def scope_features(self, text: str, vector: np.ndarray, bm25: dict[int, float]) -> dict[str, float]:
         """What the scope model (assistant.scope.FEATURES) reads of a question, from its own words."""
@@ -172,7 +177,7 @@ class HybridRetriever:
                 "sentence_cos": float((self.store.sentence_vectors @ vector).max()),
                 "dense_cos": max(dense.values(), default=0.0),
                 "bm25_coverage": self.term_coverage(text, best_bm25[0]) if best_bm25 else 0.0,
-                "known_words": sum(w in self._idf for w in words) / len(words) if words else 0.0}
+                "known_words": sum(w in self.idf for w in words) / len(words) if words else 0.0}
 
     def meaning_scores(self, vector: np.ndarray) -> tuple[dict[str, float], dict[str, float]]:
         """Per clause: the best sentence cosine and the best hypothetical-question cosine."""
@@ -224,9 +229,7 @@ class HybridRetriever:
         elif mode == "dense":
             fused = {c: s for c, (s, _) in dn_clause.items()}
         else:
-            fused = self._fuse([{c: s for c, (s, _) in bm_clause.items()},
-                                {c: s for c, (s, _) in dn_clause.items()},
-                                _top(sent, self.candidates), _top(ques, self.candidates)])
+            fused = self.fuse(self._ranked_lists(bm_clause, dn_clause, sent, ques))
         bm_rank = _ranks(bm_clause)
         dn_rank = _ranks(dn_clause)
         ordered = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
@@ -249,20 +252,34 @@ class HybridRetriever:
                 best[cid] = (s, chunk_id)
         return best
 
-    def _fuse(self, lists: list[dict[str, float]]) -> dict[str, float]:
-        """Clause scores of the four lists (in ``LISTS`` order) fused with ``self.weights``."""
+    def ranked_lists(self, query: str, vector: np.ndarray) -> list[dict[str, float]]:
+        """The four lists' clause scores (in ``LISTS`` order) that hybrid search fuses: what
+        ``python -m eval.fit`` fits the weights on."""
+        return self._ranked_lists(self._per_clause(self.bm25_scores(query)),
+                                  self._per_clause(self.dense_scores(query, vector)), *self.meaning_scores(vector))
+
+    def _ranked_lists(self, bm: dict[str, tuple[float, int]], dn: dict[str, tuple[float, int]],
+                      sent: dict[str, float], ques: dict[str, float]) -> list[dict[str, float]]:
+        # (each meaning list brings as many candidates as the chunk lists do)
+        return [{c: s for c, (s, _) in bm.items()}, {c: s for c, (s, _) in dn.items()},
+                _top(sent, self.candidates), _top(ques, self.candidates)]
+
+    def fuse(self, lists: list[dict[str, float]], weights: tuple[float, ...] | None = None) -> dict[str, float]:
+        """Clause scores of the four lists (in ``LISTS`` order) fused with ``weights`` (the settings'
+        when not given)."""
+        weights = self.weights if weights is None else weights
         ids = sorted(set().union(*lists))
         index = {cid: i for i, cid in enumerate(ids)}
         if self.fusion == "rrf":
             rankings = [[index[c] for c, _ in sorted(m.items(), key=lambda kv: -kv[1])] for m in lists]
-            scores = reciprocal_rank_fusion(rankings, k=self.rrf_k, weights=self.weights)
+            scores = reciprocal_rank_fusion(rankings, k=self.rrf_k, weights=weights)
         else:
-            scores = weighted_score_fusion([{index[c]: s for c, s in m.items()} for m in lists], self.weights)
+            scores = weighted_score_fusion([{index[c]: s for c, s in m.items()} for m in lists], weights)
         return {ids[i]: s for i, s in scores.items()}
 
 
 def _top(scores: dict[str, float], n: int) -> dict[str, float]:
-    """The n best of a clause → score map (each list brings as many candidates as the others)."""
+    """The n best of a clause → score map."""
     return dict(sorted(scores.items(), key=lambda kv: -kv[1])[:n])
 
 

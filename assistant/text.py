@@ -19,7 +19,7 @@ def squash(text: str) -> str:
 
 
 def numbers_in(text: str) -> list[str]:
-    """Every number in the text (NFKC), e.g. ['2025', '85'] for '到2025年…达到85%'."""
+    """Every number in the text (NFKC), e.g. ['2030', '85'] for '到2030年…达到85%'."""
     return _NUMBER.findall(nfkc(_MARKER.sub("", text)))
 
 

@@ -170,7 +170,7 @@ def sources_html(turn: Turn | None) -> str:
         return ('<div class="qx-empty">提问后，这里会列出回答所引用的每一条规划条款，并<mark class="qx-hl">高亮</mark>'
                 "支持回答的句子。点击回答里的 [1]、[2] 可在「规划原文」中定位该条款。</div>")
     ans = turn.answer
-    understood = f"{ans.query}（接上文：{ans.background}）" if getattr(ans, "background", "") else ans.query
+    understood = f"{ans.query}（接上文：{ans.background}）" if ans.background else ans.query
     query = f'<div class="qx-query">理解为：{esc(understood)}</div>' if ans.query and understood != turn.question else ""
     head = f'<div class="qx-src-q"><span>问：</span>{esc(turn.question)}{query}</div>'
     if ans.abstained:

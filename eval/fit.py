@@ -56,20 +56,21 @@ def _gold_clauses(tree, ids=(), hints=()) -> frozenset[str]:
     return frozenset(found)
 
 
-def dev_questions(tree) -> list[DevQuestion]:
-    """Every development question with its fold, scope label and gold clauses."""
+def dev_questions(tree, own_names: frozenset[str] = frozenset()) -> list[DevQuestion]:
+    """Every development question with its fold, scope label and gold clauses; follow-ups condensed as
+    the assistant condenses them (``own_names``: the plan profile's region and period names)."""
     out: list[DevQuestion] = []
     for path in sorted(DEV_DIR.glob("dev_questions*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if not line.strip():
                 continue
             row = json.loads(line)
-            c = condense(row["question"], row.get("history") or [])
+            c = condense(row["question"], row.get("history") or [], own_names)
             gold = _gold_clauses(tree, row.get("clause_ids") or (), [row["clause_hint"]] if row.get("clause_hint") else ())
             out.append(DevQuestion(c.search_text, row["question"], "fit", True,
                                    gold if row.get("answerable", True) else frozenset()))
     for item in load_dataset(RESIDENTS):
-        c = condense(item.question, item.history)
+        c = condense(item.question, item.history, own_names)
         out.append(DevQuestion(c.search_text, item.question, item.fold, item.category != "off_topic",
                                _gold_clauses(tree, hints=item.evidence) if item.answerable else frozenset()))
     for line in SCOPE_DEV.read_text(encoding="utf-8").splitlines():
@@ -80,32 +81,16 @@ def dev_questions(tree) -> list[DevQuestion]:
 
 
 # -- fusion weights ---------------------------------------------------------------------------------
-def list_scores(retriever, text: str, vector: np.ndarray) -> list[dict[str, float]]:
-    """The four lists' clause scores for one question, as hybrid search fuses them."""
-    from assistant.retrieval import _top
-
-    bm = retriever._per_clause(retriever.bm25_scores(text))
-    dn = retriever._per_clause(retriever.dense_scores(text, vector))
-    sent, ques = retriever.meaning_scores(vector)
-    n = retriever.candidates
-    return [{c: s for c, (s, _) in bm.items()}, {c: s for c, (s, _) in dn.items()}, _top(sent, n), _top(ques, n)]
-
-
 def mrr(retriever, lists_per_q, golds, weights) -> tuple[float, float, float]:
     """Mean reciprocal rank, recall@1 and recall@5 of the gold clauses under these weights."""
     rr, r1, r5 = [], [], []
-    saved = retriever.weights
-    retriever.weights = tuple(weights)
-    try:
-        for lists, gold in zip(lists_per_q, golds):
-            fused = retriever._fuse(lists)
-            order = [c for c, _ in sorted(fused.items(), key=lambda kv: -kv[1])]
-            rank = next((i for i, c in enumerate(order, 1) if c in gold), None)
-            rr.append(1.0 / rank if rank else 0.0)
-            r1.append(rank == 1)
-            r5.append(bool(rank and rank <= 5))
-    finally:
-        retriever.weights = saved
+    for lists, gold in zip(lists_per_q, golds):
+        fused = retriever.fuse(lists, weights)
+        order = [c for c, _ in sorted(fused.items(), key=lambda kv: -kv[1])]
+        rank = next((i for i, c in enumerate(order, 1) if c in gold), None)
+        rr.append(1.0 / rank if rank else 0.0)
+        r1.append(rank == 1)
+        r5.append(bool(rank and rank <= 5))
     return float(np.mean(rr)), float(np.mean(r1)), float(np.mean(r5))
 
 
@@ -113,7 +98,7 @@ def fit_fusion(bot, questions: list[DevQuestion], vectors: dict[str, np.ndarray]
     retr = bot.retriever
     labelled = [q for q in questions if q.gold]
     by_fold = {f: [q for q in labelled if q.fold == f] for f in ("fit", "held")}
-    lists = {f: [list_scores(retr, q.text, vectors[q.text]) for q in qs] for f, qs in by_fold.items()}
+    lists = {f: [retr.ranked_lists(q.text, vectors[q.text]) for q in qs] for f, qs in by_fold.items()}
     golds = {f: [q.gold for q in qs] for f, qs in by_fold.items()}
     steps = int(round(1 / GRID_STEP))
     grid = [tuple(i * GRID_STEP for i in w) for w in itertools.product(range(steps + 1), repeat=len(LISTS))
@@ -184,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     from assistant import Assistant
 
     bot = Assistant.load(scope_model_path="")  # fitted here: the old one (maybe stale) is not read
-    questions = dev_questions(bot.tree)
+    questions = dev_questions(bot.tree, bot.profile.own_names)
     texts = sorted({q.text for q in questions} | {q.own for q in questions})
     print(f"{len(questions)} development questions; embedding {len(texts)} texts ...", file=sys.stderr)
     vectors = dict(zip(texts, bot.retriever.embeddings.embed_queries_array(texts, progress=lambda d, t: None)))

