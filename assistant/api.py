@@ -24,7 +24,6 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from assistant.condense import Condensed, condense, is_follow_up, own_topic
 from assistant.extractive import Draft, ExtractiveAnswerer
 from assistant.llm import LLMUnavailable, invoke_with_timeout, make_llm
-from assistant.profile import PlanProfile
 from assistant.retrieval import Hit, HybridRetriever
 from assistant.scope import ScopeDecision, ScopeModel
 from assistant.state import ChainState
@@ -32,6 +31,7 @@ from assistant.types import Answer, Citation
 from assistant.verify import verify_answer
 from index.clauses import Clause
 from index.config import Settings, get_settings
+from index.profile import PlanProfile
 from index.store import load_store
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,8 @@ class Assistant:
                                              sentences=retriever.store.sentences,
                                              sentence_vectors=retriever.store.sentence_vectors,
                                              meaning_weight=settings.sentence_meaning_weight,
-                                             meaning_gate=settings.meaning_gate, profile=self.profile)
+                                             meaning_gate=settings.meaning_gate, params=settings.answer,
+                                             profile=self.profile)
         self.chain = self._build_chain()
         self.extractive.ask_of("预热")  # load the part-of-speech tagger now, not at the first question
 
@@ -121,9 +122,11 @@ class Assistant:
                 | RunnableLambda(self._verify_step, name="verify"))
 
     def _condense_step(self, state: ChainState) -> ChainState:
-        condensed = condense(state.question, list(state.history), self.profile.own_names)
+        condensed = condense(state.question, list(state.history), self.profile.own_names,
+                             short=self.settings.answer.follow_up_max_chars)
         query = condensed.query
-        if self.llm is not None and state.history and is_follow_up(state.question, self.profile.own_names):
+        if self.llm is not None and state.history and is_follow_up(state.question, self.profile.own_names,
+                                                                     self.settings.answer.follow_up_max_chars):
             from assistant.prompts import condense_prompt
 
             try:  # an LLM rewrites follow-ups better; the deterministic rewrite stays as the fallback

@@ -19,32 +19,19 @@ from functools import lru_cache
 
 import numpy as np
 
-from assistant.condense import REFERS_BACK
-from assistant.question import YEAR as _YEAR
-from assistant.profile import PlanProfile
 from assistant.question import Ask, QuestionReader
 from assistant.retrieval import Hit
 from assistant.text import numbers_in, squash
 from index.chunker import clause_sentences
 from index.clauses import Clause, ClauseTree
+from index.config import AnswerParams
+from index.lexicon import (DURATION_S, FUTURE_S, HOW_LONG, LEAD_WHEN, ORDINAL_S, PAST_S, REFERS_BACK, SAME_UNIT, WHEN_S,
+                           YEAR)
+from index.profile import PlanProfile
 from index.thesaurus import Thesaurus
 
-# Measure words a question and the plan use for the same count ('多少名专业人员' ~ '146人').
-_SAME_UNIT = {"名": "名|人", "人": "人|名", "个": "个|家|所|座|处|项|条"}
-_ORDINAL_S = re.compile(r"第[一二三四五六七八九十百\d]+")
-_HOW_LONG = re.compile(r"多久|多长时间")
-_WHEN_S = re.compile(r"(?:19|20)\d{2}|\d+月|年底|年内")
-# A paragraph that opens with its horizon ('展望Y年,…', '到Y年,…') dates every sentence in it.
-_LEAD_WHEN = re.compile(r"^(?:展望|到|至|截至)?(?:19|20)\d{2}年")
-_DURATION_S = re.compile(r"[一二两三四五六七八九十\d]+(?:个)?(?:年|月)")
-MAX_LIST_SENTENCES = 5
 _ENUM = re.compile(r"[、]")
 _NUMBERING = re.compile(r"^(?:第[一二三四五六七八九十百]+章|[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\))")
-# Words that date a sentence as a target or as a result; the plan's own period names and years are
-# added from its profile.
-FUTURE_WORDS_S = r"到20\d\d年|力争|将|预计|确保|计划|要|未来五年"
-PAST_WORDS_S = r"五年来|累计|先后|已|建成|完成|实现了|达到了"
-MEAN_COSINE = 0.8
 
 
 @dataclass
@@ -91,12 +78,9 @@ class ExtractiveAnswerer:
     """
 
     def __init__(self, tree: ClauseTree, tokenizer, idf: dict[str, float], *,
-                 min_subject: float = 0.6, min_topic: float = 0.12, max_sentences: int = 3,
-                 pool_clauses: int = 6, thesaurus: Thesaurus | None = None,
+                 params: AnswerParams = AnswerParams(), thesaurus: Thesaurus | None = None,
                  sentences: list[str] | None = None, sentence_vectors: np.ndarray | None = None,
                  meaning_weight: float = 0.0, meaning_gate: float = 1.0, profile: PlanProfile) -> None:
-        if not 0 <= min_subject <= 1 or not 0 <= min_topic <= 1:
-            raise ValueError("coverage thresholds must be in [0, 1]")
         if not 0 < meaning_gate <= 1:
             raise ValueError("meaning_gate must be in (0, 1] (1: literal words only)")
         # A clause one of whose hypothetical questions is at least this close to the question is about
@@ -117,14 +101,12 @@ class ExtractiveAnswerer:
         # A word the plan never uses weighs more than its rarest word: when a question asks about
         # something the plan does not name, that is strong evidence the plan does not answer it.
         self.default_idf = 1.5 * max(idf.values(), default=1.0)
-        self.min_subject = min_subject
-        self.min_topic = min_topic
-        self.max_sentences = max_sentences
-        self.pool_clauses = pool_clauses
+        self.params = params  # thresholds, sizes and ranking bonuses (index/config.py documents each)
         self._plan_text = squash("".join(c.text for c in tree.clauses))
         self.reader = QuestionReader(tokenizer.tagged, thesaurus, self._plan_text, profile)
-        self.future_s = re.compile(f"{FUTURE_WORDS_S}|{re.escape(profile.period.name)}")
-        self.past_s = re.compile(f"{PAST_WORDS_S}|{re.escape(profile.previous_period.name)}|(?:{profile.past_years})年")
+        # What dates a sentence as a target or a result: the lexicon's words and the profile's periods and years.
+        self.future_s = re.compile(f"{FUTURE_S}|{re.escape(profile.period.name)}")
+        self.past_s = re.compile(f"{PAST_S}|{re.escape(profile.previous_period.name)}|(?:{profile.past_years})年")
 
     def ask_of(self, question: str) -> Ask:
         return self.reader.ask_of(question)
@@ -170,23 +152,23 @@ class ExtractiveAnswerer:
             return False
         if not ask.specific:
             return True
-        if sent.meaning < self.meaning_gate and self.coverage(ask, _in_context(s, sent.clause)) < self.min_subject:
+        if sent.meaning < self.meaning_gate and self.coverage(ask, _in_context(s, sent.clause)) < self.params.min_subject:
             return False
         if any(n not in clause_text for n in ask.names):
             return False  # a figure for a neighbouring district is not in a clause about the whole plan area
         if ask.period and not self._same_period(ask.period, s, clause_text):
             return False
         if ask.quantity:
-            nums = [n for n in numbers_in(s) if not _YEAR.fullmatch(n)]
+            nums = [n for n in numbers_in(s) if not YEAR.fullmatch(n)]
             if not nums:
                 return False
-            unit = _SAME_UNIT.get(ask.unit, re.escape(ask.unit)) if ask.unit else None
+            unit = SAME_UNIT.get(ask.unit, re.escape(ask.unit)) if ask.unit else None
             if unit and not re.search(rf"\d(?:\.\d+)?[多余]?[十百千万亿]*[多余]?(?:{unit})", s):
                 return False
-        when = _DURATION_S if _HOW_LONG.search(ask.text) else _WHEN_S
-        if ask.time and not when.search(s) and not (when is _WHEN_S and self._dated_lead(sent)):
+        when = DURATION_S if HOW_LONG.search(ask.text) else WHEN_S
+        if ask.time and not when.search(s) and not (when is WHEN_S and self._dated_lead(sent)):
             return False
-        if ask.ordinal and not _ORDINAL_S.search(s):
+        if ask.ordinal and not ORDINAL_S.search(s):
             return False
         if ask.who and not any(flag.startswith("nr") for _, flag in self.tagged(sent.text)):
             return False  # a 'who' question needs a person's name in the answer
@@ -204,26 +186,27 @@ class ExtractiveAnswerer:
     def _dated_lead(self, sent: Sentence) -> str:
         """The clause's opening sentence when it dates the whole clause, else ''."""
         first = self._sentences_of(sent.clause.text)[0]
-        return first if first != sent.text and _LEAD_WHEN.match(squash(first)) else ""
+        return first if first != sent.text and LEAD_WHEN.match(squash(first)) else ""
 
     def _score(self, ask: Ask, sent: Sentence) -> float:
         s = squash(sent.text)
         # Retrieval rank counts for more when the question is open: its words are a poor guide then.
         score = self.coverage(ask, _in_context(s, sent.clause)) + \
-            (0.15 if ask.specific else 0.3) / (1 + sent.rank)
-        if ask.quantity and any(not _YEAR.fullmatch(n) for n in numbers_in(s)):
-            score += 0.2
+            (self.params.rank_bonus_specific if ask.specific else self.params.rank_bonus_open) / (1 + sent.rank)
+        if ask.quantity and any(not YEAR.fullmatch(n) for n in numbers_in(s)):
+            score += self.params.number_bonus
         if ask.listing:
-            score += min(len(_ENUM.findall(s)), 5) * 0.03 + (0.3 if ask.head and ask.head in s else 0.0)
+            score += (min(len(_ENUM.findall(s)), 5) * self.params.enumeration_bonus
+                      + (self.params.list_head_bonus if ask.head and ask.head in s else 0.0))
         row = self._sentence_row.get(sent.text)
         if self.meaning_weight and ask.vector is not None and row is not None:
             # Meaning, where words fail ('网课' ~ '信息化'); e5 cosines sit around 0.8.
-            score += self.meaning_weight * (float(self._sentence_vectors[row] @ ask.vector) - MEAN_COSINE)
+            score += self.meaning_weight * (float(self._sentence_vectors[row] @ ask.vector) - self.params.mean_cosine)
         return score
 
     def _pool(self, hits: list[Hit]) -> list[Sentence]:
         # The whole question's best clauses, and every clause found for one of its parts.
-        pooled = [(rank, h) for rank, h in enumerate(hits) if rank < self.pool_clauses or h.for_part]
+        pooled = [(rank, h) for rank, h in enumerate(hits) if rank < self.params.pool_clauses or h.for_part]
         return [Sentence(text=s, clause=h.clause, rank=rank, meaning=h.question)
                 for rank, h in pooled for s in self._sentences_of(h.clause.text)]
 
@@ -240,23 +223,22 @@ class ExtractiveAnswerer:
         if vectors:
             by_text = {squash(q): v for q, v in vectors.items()}
             fallback = next(iter(vectors.values()))
-            for ask in asks:  # a part that BM25 settled alone has no vector of its own: no meaning term then
-                ask.vector = by_text.get(squash(ask.query), fallback if len(asks) == 1 else None)
+            # a part that BM25 settled alone has no vector of its own: no meaning term then
+            asks = [replace(a, vector=by_text.get(squash(a.query), fallback if len(asks) == 1 else None))
+                    for a in asks]
         topic = self.ask_of(background) if background else None
         gate = whole
         if topic and not whole.subject:
-            whole.subject, whole.aliases = topic.subject, topic.aliases
-            for ask in asks:
-                if not ask.subject:
-                    ask.subject, ask.aliases = whole.subject, whole.aliases
+            whole = gate = replace(whole, subject=topic.subject, aliases=topic.aliases)
+            asks = [a if a.subject else replace(a, subject=whole.subject, aliases=whole.aliases) for a in asks]
         elif topic and REFERS_BACK.search(question):
             # '剩下的那些井…': what 那些 points at is the earlier topic, so it counts as this question's too
-            gate = replace(whole, subject=whole.subject + [t for t in topic.subject if t not in whole.subject],
+            gate = replace(whole, subject=whole.subject + tuple(t for t in topic.subject if t not in whole.subject),
                            aliases={**topic.aliases, **whole.aliases})
             if len(asks) == 1 and not asks[0].specific:
                 # and an open question ('那些井是怎么管的？') is answered by sentences about it; a figure
                 # asked of it must still name what the question itself names
-                asks[0].subject, asks[0].aliases = gate.subject, gate.aliases
+                asks = [replace(asks[0], subject=gate.subject, aliases=gate.aliases)]
         related = [h.clause for h in hits[:3]]
         off = self._off_topic(gate, hits) or self._unknown_name(whole)
         if off:
@@ -277,12 +259,12 @@ class ExtractiveAnswerer:
                 continue  # a sentence already chosen answers this part too
             candidates = [s for s in pool if s not in chosen]
             # One part of several: a figure or date needs one sentence, a list or a measure may take two.
-            limit = (1 if ask.specific else 2) if len(asks) > 1 else self.max_sentences
+            limit = (1 if ask.specific else 2) if len(asks) > 1 else self.params.max_sentences
             picked = self._pick(ask, candidates, limit=limit)
             if not picked:
                 missing.append(ask)
             for s in picked:
-                lead = self._dated_lead(s) if ask.time and not _WHEN_S.search(s.text) else ""
+                lead = self._dated_lead(s) if ask.time and not WHEN_S.search(s.text) else ""
                 if lead and all(c.text != lead for c in chosen):
                     chosen.append(Sentence(text=lead, clause=s.clause, rank=s.rank, score=s.score))
                 if s not in chosen:
@@ -310,7 +292,7 @@ class ExtractiveAnswerer:
         items = ask.listing and not ask.specific and ask.head and ask.head in best.text
         for s in ranked[1:]:
             if items and s.clause is best.clause and ask.head in s.text:
-                if len(chosen) < MAX_LIST_SENTENCES:
+                if len(chosen) < self.params.max_list_sentences:
                     chosen.append(s)
                 continue
             if len(chosen) >= limit:
@@ -333,7 +315,7 @@ class ExtractiveAnswerer:
         joined, words = "".join(texts), self._union_words(texts)
         if any(term_present(a, joined, words) for terms in ask.aliases.values() for a in terms):
             return ""  # an everyday word of the question names what these clauses are about
-        if self.coverage(ask, joined, words) < self.min_topic:
+        if self.coverage(ask, joined, words) < self.params.min_topic:
             absent = [t for t in ask.subject if t not in self._plan_text]
             named = f"「{'、'.join(absent[:3])}」" if absent else "这一问题"
             return f"规划中没有明确提到{named}"

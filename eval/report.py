@@ -236,12 +236,23 @@ def to_markdown(run: EvalRun) -> str:
                   markdown_table(*_compare_category_cells(run, "accuracy")), "",
                   markdown_table(*_compare_category_cells(run, "recall@5")), ""]
         parts += [f"- **{b.name}**: {b.notes}" for b in run.baselines] + [""]
+    parts += ["## Tuning parameters", "", markdown_table(*_tuning_cells(s)), ""]
     if run.dataset_warnings:
         parts += ["## Dataset warnings", ""] + [f"- {w}" for w in run.dataset_warnings] + [""]
     bad = failures(run.system.records)
     parts += [f"## Failures ({len(bad)} of {overall['n']})", ""]
     parts += [_failure_markdown(r) + "\n" for r in bad]
     return "\n".join(parts)
+
+
+def _tuning_cells(settings: dict) -> tuple[list[str], list[list[str]]]:
+    """Every number the run was tuned with (weights, thresholds, sizes), as Settings names them."""
+    def numeric(v: object) -> bool:
+        return (isinstance(v, (int, float)) and not isinstance(v, bool)) or (
+            isinstance(v, list) and bool(v) and all(isinstance(x, (int, float)) for x in v))
+    rows = [[f"`{k}`", ", ".join(map(str, v)) if isinstance(v, list) else str(v)]
+            for k, v in sorted(settings.items()) if numeric(v)]
+    return ["setting", "value"], rows
 
 
 def write_reports(run: EvalRun, out_dir: str | Path, date: str) -> tuple[Path, Path]:

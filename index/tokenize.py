@@ -6,15 +6,11 @@ import re
 from pathlib import Path
 
 from index.clauses import ClauseTree
+from index.lexicon import STOPWORDS
 
 _QUOTED = re.compile(r"[“\"「]([^”\"」]{2,14})[”\"」]")
 _BOOK = re.compile(r"《([^》]{2,30})》")
 _WORD = re.compile(r"[\w\u4e00-\u9fff%％+]+")
-STOPWORDS = frozenset(
-    "的 了 和 与 及 等 是 在 对 把 将 为 以 于 之 其 或 并 也 都 就 有 个 这 那 吗 呢 吧 啊 呀 么 "
-    "我 你 他 她 它 我们 你们 他们 什么 怎么 怎样 如何 哪些 哪个 多少 几 请问 一下 一些 要 会 能 "
-    "可以 里 中 上 下 说 讲 方面 问题 规划 桥西 桥西区".split()
-)
 
 
 def plan_terms(tree: ClauseTree) -> list[str]:
@@ -52,7 +48,10 @@ class PlanTokenizer:
     True
     """
 
-    def __init__(self, terms: list[str] | tuple[str, ...] = (), cache_dir: Path | None = None):
+    def __init__(self, terms: list[str] | tuple[str, ...] = (), cache_dir: Path | None = None,
+                 stopwords: list[str] | tuple[str, ...] = ()):
+        """``stopwords``: words of this plan BM25 ignores besides the lexicon's (its region's names,
+        which nearly every clause holds), from the plan's profile."""
         import jieba  # local: keeps `import index` light
 
         jieba.setLogLevel(logging.WARNING)
@@ -69,6 +68,7 @@ class PlanTokenizer:
         for term in terms:
             self._jieba.add_word(term, freq=max(2000, 500 * len(term)))
         self.terms = tuple(terms)
+        self.stopwords = STOPWORDS | frozenset(stopwords)
 
     def words(self, text: str, query: bool = False) -> list[str]:
         """jieba words minus punctuation and stop words; lower-cased Latin.
@@ -80,7 +80,7 @@ class PlanTokenizer:
         tokens = []
         for tok in cut(text):
             tok = tok.strip().lower()
-            if tok and tok not in STOPWORDS and _WORD.fullmatch(tok):
+            if tok and tok not in self.stopwords and _WORD.fullmatch(tok):
                 tokens.append(tok)
         return tokens
 

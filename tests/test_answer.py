@@ -64,7 +64,7 @@ class TestOfflineAnswers:
 
     def test_an_elliptical_part_asks_what_the_part_before_asked(self, bot):
         asks = bot.extractive.split_parts("到2025年普惠性幼儿园覆盖率要达到多少，人均预期寿命呢？")
-        assert [a.quantity for a in asks] == [True, True] and asks[1].years == ["2025"]
+        assert [a.quantity for a in asks] == [True, True] and asks[1].years == ("2025",)
         res = bot.ask("到2025年普惠性幼儿园覆盖率要达到多少，人均预期寿命呢？")
         assert not res.abstained and "85%" in res.answer and res.citations[0].clause_id == "10.2.2"
         assert "规划中没有明确提到：人均预期寿命）" in res.answer  # the plan gives no such figure

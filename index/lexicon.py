@@ -1,0 +1,123 @@
+"""Every word list the assistant reads questions and sentences with, and the patterns built from them.
+
+One place for each concept: the question reader, the follow-up condenser, the answerer and the
+tokenizer used to keep their own copies of the question words, measure words and pointing-back
+words, and the copies drifted apart. Here each concept is listed once and each pattern is built from
+its list once, at import. No plan fact lives here (no region, period name or year of a plan): those
+come from the plan's profile (``index/profile.py``). Meaning, not these lists, decides whether the
+plan answers (embeddings, hypothetical questions, the scope model); the lists only tell *how* a
+question asks (a figure, a date, a list) from *what* it is about.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+
+def any_of(words: Iterable[str]) -> str:
+    """A regex alternation of literal words, longest first (so '这方面' wins over '这')."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+def _split(words: str) -> tuple[str, ...]:
+    return tuple(words.split())
+
+
+# -- numbers and dates -------------------------------------------------------------------------
+YEAR = re.compile(r"(?:19|20)\d{2}")
+CN_DIGITS = "一二三四五六七八九十"
+CN_ORDINAL = {c: i for i, c in enumerate(CN_DIGITS, start=1)}  # '第三条' → 3
+# How Chinese names a five-year period ('十N五', quoted or not): the form, not any one plan's period.
+FIVE_YEAR_NAME = r"“?十[一二三四五六七八九]五”?"
+
+# What in a plan's sentence answers a date, a duration or an ordinal question.
+WHEN_S = re.compile(rf"{YEAR.pattern}|\d+月|年底|年内")
+# A paragraph that opens with its horizon ('展望Y年,…', '到Y年,…') dates every sentence in it.
+LEAD_WHEN = re.compile(rf"^(?:展望|到|至|截至)?{YEAR.pattern}年")
+DURATION_S = re.compile(rf"[{CN_DIGITS}两\d]+(?:个)?(?:年|月)")
+ORDINAL_S = re.compile(rf"第[{CN_DIGITS}百\d]+")
+
+# -- how a question asks -----------------------------------------------------------------------
+# Words that make a sentence a question: a piece of text holding none asks nothing.
+QUESTION_WORDS = _split("什么 啥 哪 多少 几 吗 怎么 咋 如何 怎样 是否 有没有 能否 会不会")
+ASKING = re.compile(any_of(QUESTION_WORDS))
+# Words that say *how* a question asks, never what about ('哪几个', '包括'): never a subject word.
+ASK_FORM = re.compile(r"哪|什么|啥|多少|^几|^包[括含]")
+# Measure words of a count ('几所', '多少家'); the units a figure question may ask in.
+COUNT_MEASURES = _split("个 所 家 条 项 座 处 张 名 户 次 眼 支")
+UNITS = COUNT_MEASURES + _split("亿元 万元 万平方米 平方米 平方公里 万人次 人次 万人 公里 千米 元 钱 人 亩 套 微克")
+# A count asked in the plan's measure words counts the plan's other words for the same things.
+SAME_UNIT = {"名": "名|人", "人": "人|名", "个": "个|家|所|座|处|项|条"}
+RATE_WORDS = _split("百分之 比例 比重 占比 百分比 率")
+QUANTITY = re.compile(rf"多少|(?<![哪第那这])几(?:{any_of(COUNT_MEASURES + ('万', '亿', '成', '倍'))})"
+                      rf"|{any_of(RATE_WORDS[:-1])}|(?:率|幅度)(?:是|为|要|能|会|达到|控制在)*(?:多少|几)")
+ASKED_UNIT = re.compile(rf"(?:多少|(?<![哪第那这])几)({any_of(UNITS)})")
+RATE = re.compile(any_of(RATE_WORDS))
+COUNT_ASK = re.compile(rf"有?(多少|几)[{''.join(COUNT_MEASURES)}万亿元人]?")
+HOW_LONG_WORDS = _split("多久 多长时间")
+HOW_LONG = re.compile(any_of(HOW_LONG_WORDS))
+TIME_ASK = re.compile(rf"{any_of(('什么时候', '何时', '几月', '期限', '时间表', '截止') + HOW_LONG_WORDS)}|哪[一两几]?年")
+ORDINAL_ASK = re.compile("第几")
+WHO_ASK = re.compile(any_of(_split("谁 叫什么名字 姓名 哪位")))
+LIST_ASK = re.compile(any_of(_split("有哪些 哪些 哪几 包括 包含 都有 分别 几个方面 主要任务 重点任务 几大")))
+# The kind of thing a list question asks for: '打造哪几类楼宇群' → '楼宇群', '紧盯哪些企业' → '企业'.
+LIST_HEAD = re.compile(r"(?:哪些|哪几[类个项种条方面大]?|几大|哪[类种])([\u4e00-\u9fff]{2,6}?)(?:呢|吗|啊)?(?:[？?，,。；;、]|$)")
+DEFINE_ASK = re.compile(any_of(_split("什么意思 啥意思 指什么 指啥 是指 含义 指的是 是什么 是啥 什么是 解释")))
+# Phrases that ask about a topic in general (the ask a bare follow-up like '那养老呢？' borrows).
+ASK_PHRASES = _split("有什么规划 有哪些规划 怎么规划 有什么目标 目标是多少 目标是什么 有哪些措施 有什么措施 "
+                     "有哪些 有什么 是多少 多少 是什么 怎么样 怎么办 如何")
+# ... and the words around them that frame the ask rather than name its topic.
+ASK_FRAME_WORDS = ASK_PHRASES + _split("具体 主要 目标 任务 措施 举措 要求 方面 情况 内容 指标 什么时候 何时 哪年 "
+                                       "为什么 达到 什么 哪些 怎么 规划 计划 打算 规划里")
+# Words that tell a target from a result, in a question and in a plan's sentence; a plan's own period
+# names and years are added from its profile.
+FUTURE_WORDS_Q = _split("未来 今后 以后 将来 往后 要达到 目标 计划 打算")
+PAST_WORDS_Q = _split("五年来 过去 以来 已经 建成了 新增了 了多少 了几 做到了 取得")
+FUTURE_WORDS_S = _split("力争 将 预计 确保 计划 要 未来五年")
+PAST_WORDS_S = _split("五年来 累计 先后 已 建成 完成 实现了 达到了")
+FUTURE_S = rf"到20\d\d年|{any_of(FUTURE_WORDS_S)}"
+PAST_S = any_of(PAST_WORDS_S)
+# Words that ask or frame rather than name what a question is about.
+GENERIC = frozenset(
+    "多少 什么 哪些 哪个 哪里 哪儿 怎么 怎样 如何 是否 有没有 会不会 能不能 可不可以 吗 呢 目标 达到 要求 期间 时期 "
+    "现在 以后 将来 未来 今后 往后 打算 计划 规划 提到 说 区里 区 我们 咱们 "
+    "一下 具体 主要 情况 方面 问题 内容 举措 措施 有关 相关 一共 总共 大概 左右 以上 以内 之前 以前 分别 "
+    "要 会 能 多 几 年 到 个 这块 那块 一些 哪年 哪一年 时候 何时 是 为 的 里 中 了 "
+    "任务 工作 重点 建成 新建 达到 实现 完成 提出 展望 提供 打造 希望 想要 听说 觉得 知道 告诉 请问 需要 应该 还有 还要 有没有 "
+    "全区 截至 截止 时期 时间 节点 时间节点 年份 起止 根据 按照 本规划 为何 说法 提法 表述 目标值 期末 "
+    "增加 增加到 提高 提高到 增长 增长到 提升到 减少 下降 降低 降到 从 数量 数目 总数 涉及".split()
+)
+
+# -- conversation ------------------------------------------------------------------------------
+# Words that point back at the earlier turn ('它的目标', '那些井', '到时候').
+THEN_WORDS = _split("那时候 那时 到时候 届时")
+POINTING_BACK = _split("它们 它 其 这个 那个 这些 那些 这块 那块 这方面 那方面 这一项 该项 该 上述 前者 后者 "
+                       "同一时期 同期 这类 那类 这种 那种 此类 那边 那里 当时") + THEN_WORDS
+REFERS_BACK = re.compile(f"({any_of(POINTING_BACK)})")
+THEN = re.compile(any_of(THEN_WORDS))
+# Words that open a follow-up ('那养老呢？', '还有呢？'); a bare 那 opens one, but 那边/那些/那个… point back.
+FOLLOW_UP_OPENERS = _split("那么 还有 另外 再问一下 再问 然后 以及 其中 还 请问")
+LEADING = re.compile(rf"^({any_of(FOLLOW_UP_OPENERS)}|那(?![边里儿个些块时样种类]))[,，、\s]*")
+SENTENCE_PARTICLES = _split("呢 吗 啊 呀 吧")
+TRAILING = re.compile(rf"({any_of(SENTENCE_PARTICLES)})?[?？。!！\s]*$")
+# An ordinal that picks an item of the previous answer ('第二条', '你说的最后那个').
+ORDINAL_PICK = re.compile(rf"(?:你说的)?(?:第([{CN_DIGITS}\d])|(最后)一?)[那这]?(?:个|条|项|点|种|类)?")
+TIME_PREPOSITIONS = _split("到 在 截至 截止")  # '到Y年', '截至Y年底'
+TIME_EXPR = re.compile(rf"(?:{any_of(TIME_PREPOSITIONS)})?(?:{YEAR.pattern}年?(?:末|底)?|{FIVE_YEAR_NAME}(?:末|期末|期间|时期)?)")
+# What is left of a question that names only a time ('那到Y年呢？'): no topic of its own.
+TIME_ONLY = re.compile(rf"到|在|{YEAR.pattern}年?|{FIVE_YEAR_NAME}|期间|时期|之前|以前|年底|年末|期末|末|的|要|是|呢")
+
+# How a previous answer joins the items it lists, and the words that lead into the list.
+ITEM_SPLIT = re.compile(rf"[、，,；;：:。]|{any_of(_split('和 及 以及 与'))}")
+LIST_LEAD = re.compile(rf"^({any_of(_split('是 即 有 包括 分别是'))})")
+# Where one sentence may join two asks: a comma, or a connective ('…多少家增加到Y年的多少家',
+# '…是多少以及…有哪些'); a question is split there only when every piece asks something.
+PART_SPLIT = re.compile(rf"(?<=[，,])|(?=(?:{any_of(_split('增加到 提高到 提升到 增长到 以及 同时 并且'))})(?!$))")
+
+# -- tokenizer ---------------------------------------------------------------------------------
+# Words BM25 ignores; the plan's own region names are added from its profile.
+STOPWORDS = frozenset(
+    "的 了 和 与 及 等 是 在 对 把 将 为 以 于 之 其 或 并 也 都 就 有 个 这 那 吗 呢 吧 啊 呀 么 "
+    "我 你 他 她 它 我们 你们 他们 什么 怎么 怎样 如何 哪些 哪个 多少 几 请问 一下 一些 要 会 能 "
+    "可以 里 中 上 下 说 讲 方面 问题 规划".split()
+)
