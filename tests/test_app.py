@@ -226,6 +226,18 @@ def test_list_numbering_is_ignored_in_the_chat(app, numbered):
     assert last_text(chat) == last_text(bare) and "85%" in last_text(chat)
 
 
+def test_chat_session_state_is_bounded(app):
+    """A session keeps at most max_history_turns turns (20), each with the cleaned, cut question only."""
+    c = client(app)
+    for i in range(22):
+        chat, _, _ = c.predict(f"幼儿园{i}", api_name="/chat")
+    assert len(chat) == 2 * 20
+    assert "幼儿园21" in chat[-2]["content"][0]["text"] and all("幼儿园1<" not in m["content"][0]["text"] for m in chat)
+    chat, _, _ = c.predict(" 1、普惠性幼儿园覆盖率是多少？" + "啊" * 5000, api_name="/chat")
+    shown = chat[-2]["content"][0]["text"]
+    assert len(shown) < 1100 and "1、" not in shown and "问题过长" in last_text(chat)
+
+
 def test_port_in_use_is_reported(tmp_path):
     with socket.socket() as busy:
         busy.bind((HOST, 0))
