@@ -1,4 +1,5 @@
-"""The plan assistant's server: ``python app.py [--host H] [--port P] [--llm none|openai|gguf] [--share]``.
+"""The plan assistant's server: ``python app.py [--host H] [--port P] [--llm none|openai|gguf] [--share]
+[--auth USER:PASS]``.
 
 One port serves the Gradio app at ``/`` and the JSON API at ``/api/v1`` (docs at ``/api/v1/docs``).
 This is the entry point only: the web code lives in webapp/ (ui, api, server).
@@ -29,7 +30,32 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--llm-base-url", help="OpenAI-compatible endpoint (env QIAOXI_LLM_BASE_URL)")
     p.add_argument("--share", action="store_true", default=env("QIAOXI_SHARE", "").lower() in ("1", "true", "yes"),
                    help="also open a public gradio.live link (off by default; env QIAOXI_SHARE=1)")
+    p.add_argument("--auth", default=env("QIAOXI_AUTH", ""), metavar="USER:PASS",
+                   help="require HTTP basic auth for the whole server, app and API (env QIAOXI_AUTH)")
     return p.parse_args(argv)
+
+
+def exposure_warnings(host: str, share: bool, auth: str) -> list[str]:
+    """What the operator must know before the app is reachable from beyond this machine."""
+    out = []
+    lock = "" if auth else "，且没有设置密码（可用 --auth 用户名:密码 或环境变量 QIAOXI_AUTH）"
+    if not _loopback(host):
+        out.append(f"警告：正在监听 {host}，同一网络中的任何人都能访问本应用和 /api/v1 接口{lock}。"
+                   "只在本机使用时请用默认的 --host 127.0.0.1。")
+    if share:
+        out.append(f"警告：--share 会生成公开的 gradio.live 链接，互联网上任何拿到链接的人都能使用本应用{lock}。")
+    return out
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def port_problem(host: str, port: int) -> str | None:
@@ -63,6 +89,16 @@ def _block(server, thread: threading.Thread) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.auth:
+        from webapp.limits import parse_credentials
+
+        try:
+            parse_credentials(args.auth)
+        except ValueError:
+            print("错误：--auth / QIAOXI_AUTH 的格式应为 用户名:密码（两者都不能为空）。", file=sys.stderr)
+            return 2
+    for warning in exposure_warnings(args.host, args.share, args.auth):
+        print(warning, file=sys.stderr, flush=True)
     problem = port_problem(args.host, args.port)
     if problem:
         print(f"错误：{problem}", file=sys.stderr)
@@ -81,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so atexit clean-up also runs on `kill`
     from webapp.server import build_server, export_folder
 
-    app = build_server(bot, export_folder(), host=args.host, port=args.port)
+    app = build_server(bot, export_folder(), auth=args.auth, host=args.host, port=args.port)
     url = f"http://{'[' + args.host + ']' if ':' in args.host else args.host}:{args.port}/"
     import uvicorn
 

@@ -233,3 +233,40 @@ def test_cors_origins_from_the_environment(monkeypatch):
 
     monkeypatch.setenv("QIAOXI_CORS_ORIGINS", "https://a.example, https://b.example")
     assert get_settings().cors_origins == ["https://a.example", "https://b.example"]
+
+
+# -- basic auth -------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def locked(bot, tmp_path_factory) -> TestClient:
+    from webapp.server import build_server
+
+    return TestClient(build_server(bot, tmp_path_factory.mktemp("locked"), auth="官员:s3cret:with-colon"))
+
+
+@pytest.mark.parametrize("path", ["/", "/config", "/gradio_api/info", "/api/v1/health", "/api/v1/docs"])
+def test_auth_guards_app_and_api(locked, path):
+    res = locked.get(path)
+    assert_error(res, 401, "unauthorized")
+    assert res.headers["www-authenticate"].startswith("Basic ")
+    assert_error(locked.get(path, auth=("官员", "wrong")), 401, "unauthorized")
+    assert_error(locked.get(path, headers={"Authorization": "Basic !!notbase64"}), 401, "unauthorized")
+    assert locked.get(path, auth=("官员", "s3cret:with-colon")).status_code == 200
+
+
+def test_auth_from_the_settings(bot, tmp_path):
+    client = TestClient(make_server(bot, tmp_path, auth="u:p"))
+    assert client.post("/api/v1/ask", json={"question": KG_Q}).status_code == 401
+    assert "85%" in client.post("/api/v1/ask", json={"question": KG_Q}, auth=("u", "p")).json()["answer"]
+
+
+def test_no_auth_by_default(api):
+    assert api.get("/").status_code == 200 and api.get("/api/v1/health").status_code == 200
+
+
+def test_bad_credentials_setting_is_refused():
+    from webapp.limits import parse_credentials
+
+    for bad in ("nopassword", ":p", "u:", ""):
+        with pytest.raises(ValueError):
+            parse_credentials(bad)
+    assert parse_credentials("u:p:q") == ("u", "p:q")
