@@ -30,6 +30,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--llm-base-url", help="OpenAI-compatible endpoint (env QIAOXI_LLM_BASE_URL)")
     p.add_argument("--share", action="store_true", default=env("QIAOXI_SHARE", "").lower() in ("1", "true", "yes"),
                    help="also open a public gradio.live link (off by default; env QIAOXI_SHARE=1)")
+    p.add_argument("--workers", type=int, default=int(env("QIAOXI_WORKERS", "1")), metavar="N",
+                   help="serve with N uvicorn worker processes sharing the read-only store (env QIAOXI_WORKERS)")
     p.add_argument("--auth", default=env("QIAOXI_AUTH", ""), metavar="USER:PASS",
                    help="require HTTP basic auth for the whole server, app and API (env QIAOXI_AUTH)")
     return p.parse_args(argv)
@@ -103,9 +105,14 @@ def main(argv: list[str] | None = None) -> int:
     if problem:
         print(f"错误：{problem}", file=sys.stderr)
         return 2
+    if args.workers < 1:
+        print("错误：--workers 至少为 1。", file=sys.stderr)
+        return 2
     overrides = {k: v for k, v in (("llm", args.llm), ("llm_model", args.llm_model),
                                    ("llm_base_url", args.llm_base_url)) if v}
     print("正在加载规划索引（首次启动需构建索引，约需 1 分钟）…", file=sys.stderr, flush=True)
+    if args.workers > 1:
+        return serve_workers(args, overrides)
     from assistant import Assistant
 
     try:
@@ -133,6 +140,34 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{bot.profile.assistant_name}已就绪：{url}（接口：{url}api/v1/docs）"
           + (f"（公开链接：{share_url}）" if share_url else ""), flush=True)
     _block(server, thread)
+    return 0
+
+
+def serve_workers(args: argparse.Namespace, overrides: dict[str, str]) -> int:
+    """N uvicorn worker processes, each running ``webapp.server:create_api_app`` (the JSON API: Gradio's
+    queue and session state cannot be shared between processes): the store is built (if needed) here,
+    once, then every worker loads it read-only. Workers read their settings from the
+    environment, so the command-line overrides travel there."""
+    from index.config import get_settings
+    from index.store import load_store
+
+    for key, value in {**overrides, "auth": args.auth}.items():
+        os.environ[f"QIAOXI_{key.upper()}"] = value
+    try:
+        load_store(get_settings(), log=lambda m: print(m, file=sys.stderr, flush=True))
+    except Exception as e:
+        print(f"错误：无法加载规划问答：{e}", file=sys.stderr)
+        return 1
+    if args.share:
+        print("警告：--share 只在单进程（--workers 1）时可用，已忽略。", file=sys.stderr, flush=True)
+    print(f"注意：{args.workers} 个工作进程只提供 JSON 接口（/api/v1）；聊天界面的会话保存在单个进程内，"
+          "请用单进程启动界面（不加 --workers）。", file=sys.stderr, flush=True)
+    import uvicorn
+
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"以 {args.workers} 个工作进程启动：http://{host}:{args.port}/api/v1/docs", flush=True)
+    uvicorn.run("webapp.server:create_api_app", factory=True, host=args.host, port=args.port, workers=args.workers,
+                log_level="warning")
     return 0
 
 
