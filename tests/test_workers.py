@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from eval.load import free_port, wait_until_serving
+from eval.load import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"

@@ -22,7 +22,7 @@ from assistant.briefing import (  # noqa: E402
 from assistant.feedback import FeedbackError, append_feedback, make_record  # noqa: E402
 from assistant.types import Answer  # noqa: E402
 from assistant.ui_render import (  # noqa: E402
-    BRIDGE_JS, CSS, HEAD, SCROLL_JS, PlanView, Turn, briefing_html, chat_messages, esc, history_of, sources_html,
+    BRIDGE_JS, SCROLL_JS, PlanView, Turn, briefing_html, chat_messages, esc, history_of, sources_html,
 )
 from webapp import edge  # noqa: E402
 
