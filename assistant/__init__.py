@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from assistant.types import Answer, Citation
 
-__all__ = ["Assistant", "Answer", "Citation"]
+__all__ = ["Assistant", "Answer", "Citation", "Hit"]
 
 
 def __getattr__(name: str):
@@ -11,4 +11,8 @@ def __getattr__(name: str):
         from assistant.api import Assistant
 
         return Assistant
+    if name == "Hit":  # what bot.retrieve() returns: .clause_id .label .text .score (and .clause)
+        from assistant.retrieval import Hit
+
+        return Hit
     raise AttributeError(name)

@@ -48,30 +48,69 @@ def citation_of(clause: Clause) -> Citation:
     return Citation(clause_id=clause.clause_id, label=clause.label, text=clause.text)
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")  # only lone halves reach a str; they cannot be encoded
+# Leading list numbering a resident pastes from a list of questions: 「1、」「2.」「问题3：」「(2)」「（二）」「三、」「Q4:」「①」.
+# A bare number needs its list mark (「2025年…」「3.5万…」 stay whole); at most two digits, as lists are short.
+_LIST_NUMBERING = re.compile(
+    r"^(?:"
+    r"(?:问题|题|[Qq]|No\.?)\s*\d{1,2}\s*[、.．:：)）]?"   # 问题3： · Q4: · No.2
+    r"|\d{1,2}\s*(?:[、:：)）]|[.．](?!\d))"                 # 1、 · 2. (not 2.5) · 3) · 4：
+    r"|[(（]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[)）]"  # (2) · （二）
+    r"|[一二三四五六七八九十]{1,3}\s*[、.．]"                    # 三、
+    r"|[\u2460-\u2473\u2776-\u277f]"                         # ① … ⑳, ❶ … ❿
+    r")\s*")
+
+
+def clean_text(text: object, max_chars: int) -> tuple[str, str]:
+    """Any user string made safe: no control or format characters, no lone surrogates (they crash
+    JSON and UTF-8 encoders), one space for any run of white space, at most ``max_chars`` characters.
+    Returns the text and a notice ('' when it was not cut)."""
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    t = _SURROGATE.sub("", text)
+    t = unicodedata.normalize("NFC", _CONTROL.sub(" ", t)).strip()
+    t = re.sub(r"\s+", " ", t)
+    if len(t) > max_chars:
+        return t[:max_chars], f"问题过长，只按前{max_chars}个字回答。"
+    return t, ""
+
+
+def strip_list_numbering(question: str) -> str:
+    """「1、普惠性幼儿园覆盖率是多少？」 asks what 「普惠性幼儿园覆盖率是多少？」 asks: the numbering is the
+    resident's list, not the question (a question that is nothing but numbering is kept as it is)."""
+    rest = _LIST_NUMBERING.sub("", question, count=1)
+    return rest if rest.strip() else question
+
+
 def clean_question(question: object, max_chars: int) -> tuple[str, str]:
-    """A safe question string and a notice ('' when nothing was changed)."""
-    if not isinstance(question, str):
-        question = "" if question is None else str(question)
-    q = question.encode("utf-8", "replace").decode("utf-8")  # lone surrogates → '?'
-    q = unicodedata.normalize("NFC", _CONTROL.sub(" ", q)).strip()
-    q = re.sub(r"\s+", " ", q)
+    """A safe question string and a notice ('' when nothing was changed): :func:`clean_text` and
+    no leading list numbering. The one cleaner every edge uses (API, chat app, CLI, ``ask``)."""
+    q, _ = clean_text(question, max_chars * 2 + 16)  # numbering is stripped before the question is bounded
+    q = strip_list_numbering(q)
     if len(q) > max_chars:
         return q[:max_chars], f"问题过长，只按前{max_chars}个字回答。"
     return q, ""
 
 
 def clean_history(history: object, max_turns: int, max_chars: int) -> list[dict]:
-    """Only user/assistant turns with text, the most recent ``max_turns``, each bounded."""
-    if not isinstance(history, list):
+    """Only user/assistant turns with text, the most recent ``max_turns``, each bounded (the newest are
+    taken first, so an absurdly long history costs no more than a short one)."""
+    if not isinstance(history, (list, tuple)) or max_turns <= 0:
         return []
-    out = []
-    for turn in history:
+    out: list[dict] = []
+    for turn in reversed(history):
         if not isinstance(turn, dict) or turn.get("role") not in ("user", "assistant"):
             continue
         content = turn.get("content")
-        if isinstance(content, str) and content.strip():
-            out.append({"role": turn["role"], "content": clean_question(content, max_chars)[0]})
-    return out[-max_turns:]
+        if not isinstance(content, str) or not content.strip():
+            continue
+        clean = clean_question if turn["role"] == "user" else clean_text
+        text = clean(content, max_chars)[0]
+        if text:
+            out.append({"role": turn["role"], "content": text})
+            if len(out) == max_turns:
+                break
+    return out[::-1]
 
 
 class Assistant:

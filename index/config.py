@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -93,6 +94,35 @@ class Settings(BaseSettings):
     llm_max_tokens: int = 512
     max_question_chars: int = 1000
     max_history_turns: int = 20
+
+    # The web server (webapp/): one port for the Gradio app and the JSON API under /api/v1.
+    # Origins allowed to call the API from a browser (CORS), comma-separated in QIAOXI_CORS_ORIGINS,
+    # e.g. "https://portal.example.gov.cn"; empty (the default) sends no CORS headers at all.
+    cors_origins: Annotated[list[str], NoDecode] = []
+    # A JSON API request body larger than this is refused with 413: a question, a short history.
+    max_request_bytes: int = 64 * 1024
+    # The largest file the Gradio app accepts (it takes none today), and with the form around it the
+    # cap on any request body to the Gradio routes.
+    max_upload_bytes: int = 1024 * 1024
+    # "user:password" turns on HTTP basic auth for the whole server (app and API); "" (default): open.
+    auth: str = ""
+
+    # The votes log (assistant/feedback.py): past this size the file is rotated to .1, .2, … (0 = never).
+    feedback_max_bytes: int = 5 * 1024 * 1024
+    feedback_backups: int = 3  # rotated files kept beside the live one
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        """``a,b`` from the environment (or a JSON list) → ``["a", "b"]``."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                import json
+
+                return json.loads(text)
+            return [o.strip() for o in text.split(",") if o.strip()]
+        return value
 
 
 def get_settings(**overrides) -> Settings:

@@ -20,7 +20,9 @@ import pytest
 from eval import load
 from assistant.feedback import FeedbackError, append_feedback, make_record
 from assistant.types import Answer, Citation
-from assistant.ui_render import PlanView, Turn, highlight, linked_answer, sources_html, supporting_sentences, user_html
+from assistant.ui_render import (
+    PlanView, Turn, answer_html, highlight, linked_answer, sources_html, supporting_sentences, user_html,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"  # loopback only, always
@@ -153,6 +155,87 @@ def test_open_clause_focuses_it_in_its_chapter(app):
     html = client(app).predict("10.2.2", api_name="/open_clause")
     assert 'qx-focus" data-cid="10.2.2"' in html
     assert "第十章" in html and "已定位" in html
+
+
+def api_ask(app: RunningApp, question: str, history: list[dict] | None = None) -> dict:
+    """The JSON API of the same server, on the same port as the chat app."""
+    import httpx
+
+    res = httpx.post(f"{app.url}api/v1/ask", json={"question": question, "history": history or []}, timeout=120)
+    assert res.status_code == 200, res.text
+    return res.json()
+
+
+@pytest.mark.parametrize("question", ["到2025年普惠性幼儿园覆盖率要达到多少？", "桥西区地铁3号线什么时候开通？"])
+def test_api_and_chat_app_give_the_same_answer(app, question):
+    api = api_ask(app, question)
+    assert client(app).predict(question, [], api_name="/ask")["citations"] == api["citations"]
+    chat, sources, _ = client(app).predict(question, api_name="/chat")
+    shown = Answer(answer=api["answer"], citations=[Citation(**c) for c in api["citations"]],
+                   abstained=api["abstained"], notice=api["notice"],
+                   related=[Citation(r["clause_id"], r["label"], "") for r in api["related"]])
+    assert last_text(chat) == answer_html(shown, 0)  # the chat's bubble is the API's answer, rendered
+    for c in api["citations"]:
+        assert c["label"].replace("「", "") in sources.replace("「", "")
+
+
+def raw_event(app: RunningApp, api_name: str, data_json: str) -> dict:
+    """Run one Gradio event with the JSON body written by hand, as a browser sends it (JSON.stringify
+    writes a lone surrogate as the escape \\ud800, which Python clients cannot even encode); returns the
+    queue's final message."""
+    import uuid
+
+    import httpx
+
+    config = httpx.get(f"{app.url}config", timeout=30).json()
+    fn_index = next(i for i, d in enumerate(config["dependencies"]) if d.get("api_name") == api_name)
+    session = uuid.uuid4().hex
+    body = f'{{"data": {data_json}, "fn_index": {fn_index}, "session_hash": "{session}"}}'.encode("ascii")
+    with httpx.Client(base_url=f"{app.url}gradio_api", timeout=120) as http:
+        joined = http.post("/queue/join", content=body, headers={"Content-Type": "application/json"})
+        assert joined.status_code == 200, joined.text
+        with http.stream("GET", "/queue/data", params={"session_hash": session}) as events:
+            for line in events.iter_lines():
+                if line.startswith("data:"):
+                    msg = json.loads(line[5:])
+                    if msg.get("msg") == "process_completed":
+                        return msg
+    raise AssertionError("the event never completed")
+
+
+def test_lone_surrogate_does_not_break_the_chat(app):
+    done = raw_event(app, "chat", '["\\ud800\\u5e7c\\u513f\\u56ed\\udfff", null]')
+    assert done["success"], done
+    chat = done["output"]["data"][0]
+    question = "".join(p.get("text", "") for p in chat[0]["content"])
+    assert "幼儿园" in question and "\ud800" not in question and last_text(chat)
+    done = raw_event(app, "ask", '["\\ud800\\u5e7c\\u513f\\u56ed", [{"role": "user", "content": "\\udfff"}]]')
+    assert done["success"] and done["output"]["data"][0]["answer"], done
+    raw = b'{"question": "\\ud800\\u5e7c\\u513f\\u56ed"}'
+    import httpx
+
+    res = httpx.post(f"{app.url}api/v1/ask", content=raw, headers={"Content-Type": "application/json"}, timeout=120)
+    assert res.status_code == 200 and res.json()["answer"]
+
+
+@pytest.mark.parametrize("numbered", ["1、普惠性幼儿园覆盖率是多少？", "问题3：普惠性幼儿园覆盖率是多少？",
+                                      "(2) 普惠性幼儿园覆盖率是多少？"])
+def test_list_numbering_is_ignored_in_the_chat(app, numbered):
+    bare, _, _ = client(app).predict("普惠性幼儿园覆盖率是多少？", api_name="/chat")
+    chat, _, _ = client(app).predict(numbered, api_name="/chat")
+    assert last_text(chat) == last_text(bare) and "85%" in last_text(chat)
+
+
+def test_chat_session_state_is_bounded(app):
+    """A session keeps at most max_history_turns turns (20), each with the cleaned, cut question only."""
+    c = client(app)
+    for i in range(22):
+        chat, _, _ = c.predict(f"幼儿园{i}", api_name="/chat")
+    assert len(chat) == 2 * 20
+    assert "幼儿园21" in chat[-2]["content"][0]["text"] and all("幼儿园1<" not in m["content"][0]["text"] for m in chat)
+    chat, _, _ = c.predict(" 1、普惠性幼儿园覆盖率是多少？" + "啊" * 5000, api_name="/chat")
+    shown = chat[-2]["content"][0]["text"]
+    assert len(shown) < 1100 and "1、" not in shown and "问题过长" in last_text(chat)
 
 
 def test_port_in_use_is_reported(tmp_path):

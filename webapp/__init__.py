@@ -1,0 +1,8 @@
+"""The web front end: the Gradio chat app and the JSON API on one server (``python app.py``).
+
+- ``edge``: every user string is cleaned and bounded here, once, before it goes anywhere else;
+- ``ui``: the Gradio Blocks (chat, sources, the plan, the briefing draft, votes);
+- ``api``: the JSON API under ``/api/v1`` (FastAPI routes and their pydantic models);
+- ``limits``: request body caps and optional basic auth for the whole server (ASGI middleware);
+- ``server``: the combined FastAPI app (``create_app`` is the factory uvicorn workers call).
+"""
