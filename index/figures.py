@@ -36,7 +36,7 @@ KINDS = (ACTUAL, TARGET, VISION, CHANGE)
 # Units as plans write them, longest first within each family so 万平方米 wins over 平方米 and 米.
 # Magnitude prefixes (万, 亿) combine with the measure units; counts take a measure word.
 _MEASURES = ("平方米", "平米", "公里", "千米", "公顷", "人次", "户次", "周岁", "元", "米", "亩", "吨",
-             "户", "人", "株", "岁")
+             "户", "人", "株", "岁", "天")
 _COUNTS = ("个", "家", "所", "座", "条", "处", "项", "支", "辆", "台", "眼", "张", "床", "名", "种",
            "类", "场", "件", "批", "大", "倍")
 _UNIT = (r"%|个百分点|(?:万|亿)(?:" + "|".join(_MEASURES) + ")|亿|"
@@ -52,6 +52,8 @@ _NUMBER = re.compile(
 _CN_UNITS = set(_COUNTS) - {"倍"}
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|—|-|～|~)")
+# 「2016、2017连续两年」: two years named together, the figures after them belong to both.
+_YEAR_PAIR = re.compile(r"(?<!\d)((?:19|20)\d{2})、((?:19|20)\d{2})(?!\d)")
 _QUOTE_SPANS = re.compile(r"“[^”]{0,30}”|\"[^\"]{0,30}\"|「[^」]{0,30}」")
 _SENTENCE_END = re.compile(r"(?<=[。;；!?！？])")
 _PART_SEP = re.compile(r"[,，:：;；]")
@@ -264,7 +266,8 @@ def _sentence_figures(sentence: str, clause: Clause, past: bool, horizon: Horizo
     hits = _numbers(sentence)
     if not hits:
         return []
-    years = [(m.start(), int(m.group(1))) for m in _YEAR.finditer(sentence)]
+    years = sorted([(m.start(), int(m.group(1)), m.group(1)) for m in _YEAR.finditer(sentence)]
+                   + [(m.start(), int(m.group(2)), f"{m.group(1)}-{m.group(2)}") for m in _YEAR_PAIR.finditer(sentence)])
     rows: list[Figure] = []
     parts = _parts(sentence)
     last_name = ""
@@ -275,11 +278,12 @@ def _sentence_figures(sentence: str, clause: Clause, past: bool, horizon: Horizo
             in_part = [h for h in in_part if h.start > at]  # 「超10亿元楼宇分别达到…」: 10亿元 names the楼宇
         if not in_part:
             continue
-        names = _names(sentence, a, b, in_part, last_name)
+        in_part, names = _each(sentence, in_part, _names(sentence, a, b, in_part, last_name))
+        respective = _respective_comparator(sentence[a:b])
         last_name = names[-1] or last_name
         from_to = _FROM_TO.search(sentence[a:in_part[0].start]) and _LEVEL_VERB.search(sentence[a:b])
         for i, (hit, name) in enumerate(zip(in_part, names)):
-            year = next((y for pos, y in reversed(years) if pos < hit.start), None)
+            year, year_text = next(((y, t) for pos, y, t in reversed(years) if pos < hit.start), (None, ""))
             lead = sentence[a:hit.start]
             if from_to and len(in_part) >= 2 and i < 2:
                 kind = horizon.kind_of(year) if year else (ACTUAL if i == 0 else TARGET)
@@ -290,12 +294,13 @@ def _sentence_figures(sentence: str, clause: Clause, past: bool, horizon: Horizo
             else:
                 kind = ACTUAL if past else TARGET
             if year is not None:
-                when = str(year)
+                when = year_text
             elif from_to and i == 0 and not past:
                 when = ""
             else:
                 when = horizon.previous if past else horizon.period
-            rows.append(Figure(indicator=name, value=hit.value, unit=hit.unit, comparator=hit.comparator,
+            comparator = hit.comparator or respective or ("累计" if "累计" in lead else "")
+            rows.append(Figure(indicator=name, value=hit.value, unit=hit.unit, comparator=comparator,
                                year=when, kind=kind, chapter=clause.label, clause_id=clause.clause_id,
                                sentence=sentence,
                                pair_id=f"{clause.clause_id}:{a}" if from_to and i < 2 and len(in_part) >= 2 else ""))
@@ -322,12 +327,19 @@ def _names(sentence: str, a: int, b: int, hits: list[_Hit], previous: str = "") 
         return respective
     names: list[str] = []
     prev_end = a
+    was_rate = False
     for hit in hits:
         lead = sentence[prev_end:hit.start]
-        lead_raw = lead
         pre = _clean(lead)
         post = _post_noun(sentence, hit.end, b)
-        if hit.unit in _COUNTS and post:
+        rate = _RATE_DONE.match(sentence, hit.end) if hit.unit == "%" else None
+        if rate and not (was_rate or _RATE_LIST.match(sentence, rate.end())):
+            rate = None  # only a list of such shares reads this way, not 「95%以上」 or 「100%动态为零」
+        was_rate = bool(rate)
+        if rate:  # 「人员100%到位」: who, and what is done for all of them
+            name = _SUBJECT_CUT.split(lead)[-1].lstrip("、和及与,，") + rate.group(1)
+            post = rate.group(1)
+        elif hit.unit in _COUNTS and post:
             name = post  # 「新建43个街道养老服务中心」: a count names what it counts after it
         elif pre:
             name = pre
@@ -338,8 +350,36 @@ def _names(sentence: str, a: int, b: int, hits: list[_Hit], previous: str = "") 
         if name in _BARE_TOTALS and (names or previous):
             name = (names[-1] if names else previous) + name  # 「新增市场主体5.4万户,总数达到12.6万户」
         names.append(name.strip("“”\"「」"))
-        prev_end = hit.end
+        prev_end = hit.end + (len(post) if post and name.endswith(post) else 0)
     return names
+
+
+# 「100%到位、事项100%承接」: a share followed by what is done, up to the next item.
+_RATE_DONE = re.compile(r"([\u4e00-\u9fff]{2,6}?)(?=[、,，。;；]|的)")
+_RATE_LIST = re.compile(r"、[\u4e00-\u9fff]{1,4}\d+%")
+_SUBJECT_CUT = re.compile(r"[家的是为使让]")
+
+
+def _respective_comparator(part: str) -> str:
+    """「分别达到4家、5家、8家」: the verb before 分别's list is every number's comparator."""
+    m = re.search(r"分别(达到|突破|超过)", part)
+    return {"达到": "达到", "突破": "突破", "超过": "以上"}[m.group(1)] if m else ""
+
+
+def _each(sentence: str, hits: list[_Hit], names: list[str]) -> tuple[list[_Hit], list[str]]:
+    """「国家级、省级星创天地各1家」: one row per listed qualifier, each with the same number."""
+    out_hits, out_names = [], []
+    for hit, name in zip(hits, names):
+        items = name.split("、")
+        if sentence[max(0, hit.start - 1):hit.start] == "各" and len(items) >= 2:
+            noun = _shared_noun(items)
+            for i, item in enumerate(items):
+                out_hits.append(hit)
+                out_names.append(item + noun if i < len(items) - 1 else items[-1])
+        else:
+            out_hits.append(hit)
+            out_names.append(name)
+    return out_hits, out_names
 
 
 def _respective_names(part: str, offsets: list[int]) -> list[str] | None:
@@ -352,11 +392,25 @@ def _respective_names(part: str, offsets: list[int]) -> list[str] | None:
     items = [s for s in re.split(r"[、和]", head) if s]
     if len(items) != len(offsets):
         return None
-    width = len(items[-2])
-    noun = items[-1][width:]
+    noun = _shared_noun(items)
     if not noun:
         return [_strip_left(s) for s in items]
-    return [items[-1][:width] + noun if i == len(items) - 1 else item + noun for i, item in enumerate(items)]
+    return [item if i == len(items) - 1 else item + noun for i, item in enumerate(items)]
+
+
+def _shared_noun(items: list[str]) -> str:
+    """The noun the listed qualifiers share, written once after the last: 「国家级、省级、市级众创空间」→
+    「众创空间」. The qualifiers end alike (级); the last item's qualifier ends at that ending. Without
+    one, the last qualifier is taken to be as long as the one before it."""
+    heads, last = items[:-1], items[-1]
+    end = heads[0]
+    for h in heads[1:]:
+        while end and not h.endswith(end):
+            end = end[1:]
+    while end and end not in last[:-1]:
+        end = end[1:]
+    at = last.find(end) + len(end) if end else len(heads[-1])
+    return last[at:]
 
 
 def _strip_left(s: str) -> str:
