@@ -23,6 +23,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.condense import Condensed, condense, is_follow_up, own_topic
 from assistant.extractive import Draft, ExtractiveAnswerer
+from assistant.figure_pairs import CHANGE_ASK, pair_answer
 from assistant.figures_table import FiguresTable
 from assistant.llm import LLMUnavailable, invoke_with_timeout, make_llm
 from assistant.profile import PlanProfile
@@ -286,8 +287,20 @@ class Assistant:
                           reason="问题为空", outcome="empty")
         hist = clean_history(history, self.settings.max_history_turns, self.settings.max_question_chars)
         res = self.chain.invoke(ChainState(question=q, history=tuple(hist), notice=notice))
+        res = self._with_pair(res)
         res.timings = {"total_s": time.perf_counter() - t0}
         return res
+
+    def _with_pair(self, res: Answer) -> Answer:
+        """A question about both ends or the growth of one indicator the figures table links is answered
+        from its two rows, the difference shown as a labelled calculation (assistant/figure_pairs.py)."""
+        query = res.query.strip()
+        if res.outcome not in ("answered", "not_in_plan") or not query or not CHANGE_ASK.search(query):
+            return res
+        pair = pair_answer(query, self.figures_table, self.tree)
+        if pair is None:
+            return res
+        return replace(pair, background=res.background, notice=_join(res.notice, pair.notice))
 
     @property
     def figures_table(self) -> FiguresTable:

@@ -55,7 +55,7 @@ class FiguresTable:
         if kind is not None and kind not in KINDS:
             raise ValueError(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}")
         span = _span(year) if year else None
-        terms = self._terms(topic) if topic and topic.strip() else None
+        terms = self.topic_terms(topic) if topic and topic.strip() else None
         rows = []
         for f in self.figures:
             if kind and f.kind != kind:
@@ -69,7 +69,7 @@ class FiguresTable:
             rows.append(f)
         return rows
 
-    def _terms(self, topic: str) -> list[str]:
+    def topic_terms(self, topic: str) -> list[str]:
         """The topic's own words (split at spaces and punctuation) and the thesaurus's plan terms."""
         words = [w for w in re.split(r"[\s,，、;；/]+", topic.strip()) if w]
         extra = self.thesaurus.expand(topic) if self.thesaurus is not None else []
