@@ -1,4 +1,4 @@
-"""Command line: `python -m assistant {search,ask,chat}`."""
+"""Command line: `python -m assistant {search,ask,chat,figures,sets}`."""
 from __future__ import annotations
 
 import argparse
@@ -76,6 +76,44 @@ def cmd_chat(args: argparse.Namespace) -> int:
         history += [{"role": "user", "content": q}, {"role": "assistant", "content": res.answer}]
 
 
+def _table(args: argparse.Namespace):
+    """The figures table from the plan text and its profile alone: no store, no embeddings, fast."""
+    from assistant.figures_table import FiguresTable
+    from index.profile import PlanProfile
+    from index.parser import parse_plan
+    from index.thesaurus import Thesaurus
+
+    settings = _settings(args)
+    tree = parse_plan(settings.plan_path.read_text(encoding="utf-8"), source_name=settings.plan_path.name)
+    return FiguresTable.build(tree, PlanProfile.load(settings.plan_path), Thesaurus.load())
+
+
+def cmd_figures(args: argparse.Namespace) -> int:
+    from assistant.figures_table import to_csv, to_json, to_text
+
+    rows = _table(args).select(topic=args.topic, year=args.year, kind=args.kind)
+    if args.json:
+        print(to_json(rows))
+    elif args.csv:
+        print(to_csv(rows), end="")
+    elif not rows:
+        print("没有符合条件的数据。", file=sys.stderr)
+    else:
+        print(to_text(rows))
+    return 0
+
+
+def cmd_sets(args: argparse.Namespace) -> int:
+    from assistant.figures_table import sets_to_text
+
+    sets = _table(args).named_sets
+    if args.json:
+        print(json.dumps([s.to_dict() for s in sets], ensure_ascii=False, indent=2))
+    else:
+        print(sets_to_text(sets))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m assistant", description="the plan assistant's command line")
     sub = p.add_subparsers(dest="command", required=True)
@@ -101,6 +139,20 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("chat", help="a conversation in the terminal, with follow-up questions")
     llm_flags(c)
     c.set_defaults(func=cmd_chat)
+
+    f = sub.add_parser("figures", help="the plan's figures (数据与指标): indicator, value, unit, year, kind, clause")
+    f.add_argument("--topic", help="only rows about this topic, e.g. 教育 or 幼儿园")
+    f.add_argument("--year", help="only rows of this year or period, e.g. 2025 or 2016-2020")
+    f.add_argument("--kind", choices=["actual", "target", "vision", "change"],
+                   help="only results (actual), targets, the long-range vision or changes")
+    fmt = f.add_mutually_exclusive_group()
+    fmt.add_argument("--csv", action="store_true", help="print CSV with a header row")
+    fmt.add_argument("--json", action="store_true", help="print a JSON list of rows")
+    f.set_defaults(func=cmd_figures)
+
+    n = sub.add_parser("sets", help="the sets the plan names by a count or a name, with their members")
+    n.add_argument("--json", action="store_true")
+    n.set_defaults(func=cmd_sets)
     return p
 
 

@@ -23,6 +23,8 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.condense import Condensed, condense, is_follow_up, own_topic
 from assistant.extractive import Draft, ExtractiveAnswerer
+from assistant.figure_pairs import CHANGE_ASK, pair_answer
+from assistant.figures_table import FiguresTable
 from assistant.llm import LLMUnavailable, invoke_with_timeout, make_llm
 from assistant.retrieval import Hit, HybridRetriever
 from assistant.scope import ScopeDecision, ScopeModel
@@ -31,6 +33,8 @@ from assistant.types import Answer, Citation
 from assistant.verify import verify_answer
 from index.clauses import Clause
 from index.config import Settings, get_settings
+from index.figures import Figure
+from index.named_sets import NamedSet
 from index.profile import PlanProfile
 from index.store import load_store
 
@@ -132,6 +136,7 @@ class Assistant:
                                              meaning_weight=settings.sentence_meaning_weight,
                                              meaning_gate=settings.meaning_gate, params=settings.answer,
                                              profile=self.profile)
+        self._figures_table: FiguresTable | None = None  # built on first use: most sessions never ask
         self.chain = self._build_chain()
         self.extractive.ask_of("预热")  # load the part-of-speech tagger now, not at the first question
 
@@ -324,8 +329,43 @@ class Assistant:
                           reason="问题为空", outcome="empty")
         hist = clean_history(history, self.settings.max_history_turns, self.settings.max_question_chars)
         res = self.chain.invoke(ChainState(question=q, history=tuple(hist), notice=notice))
+        res = self._with_pair(res)
         res.timings = {"total_s": time.perf_counter() - t0}
         return res
+
+    def _with_pair(self, res: Answer) -> Answer:
+        """A question about both ends or the growth of one indicator the figures table links is answered
+        from its two rows, the difference shown as a labelled calculation (assistant/figure_pairs.py)."""
+        query = res.query.strip()
+        if res.outcome not in ("answered", "not_in_plan") or not query or not CHANGE_ASK.search(query):
+            return res
+        pair = pair_answer(query, self.figures_table, self.tree)
+        if pair is None:
+            return res
+        return replace(pair, background=res.background, notice=_join(res.notice, pair.notice))
+
+    @property
+    def figures_table(self) -> FiguresTable:
+        """The figures and named sets of the plan, computed once, on first use, from the clause tree."""
+        if self._figures_table is None:
+            self._figures_table = FiguresTable.build(self.tree, self.profile, self.retriever.thesaurus)
+        return self._figures_table
+
+    def figures(self, topic: str | None = None, year: str | None = None, kind: str | None = None) -> list[Figure]:
+        """The plan's figures (数据与指标): every quantified statement with its indicator, value, unit,
+        comparator, year or period, kind and clause, in source order.
+
+        ``topic`` keeps rows whose indicator, sentence or section names it (or a plan term the thesaurus
+        gives for an everyday word: 「托儿所」 finds 婴幼儿照护服务); ``year`` is '2025' or '2021-2025'
+        (a period's rows count for every year in it); ``kind`` is actual, target, vision or change.
+        Raises ``ValueError`` for a malformed year or an unknown kind.
+        """
+        return self.figures_table.select(topic=topic, year=year, kind=kind)
+
+    def named_sets(self) -> list[NamedSet]:
+        """The sets the plan names by a count or a name (「四个核心商圈」, 「六个百分百」, 「发展战略」),
+        each with its count, its members in the plan's words and the clause that defines it."""
+        return list(self.figures_table.named_sets)
 
     def ask_stream(self, question: str, history: list[dict] | None = None) -> Iterator[tuple[str, Answer | None]]:
         """Yield the answer text as it grows, then ``(text, Answer)`` once it is verified."""

@@ -1,0 +1,110 @@
+"""Questions about both ends of one indicator, or how much it grows: answered from the figures table.
+
+「一般公共预算收入增加了多少？」 needs two figures of one indicator (a result and a later result, or a
+result and its target) and their difference. The plan states the two ends, never the difference: the
+ends are quoted verbatim with their clauses, and the difference is shown as a calculation labelled as
+computed (「83.5亿元 − 63亿元 ≈ 20.5亿元（据[1]计算，非规划原文）」), only when both ends share a unit.
+
+Only linked rows (a shared ``pair_id``, see ``index.figures``) are used, and only for a question that
+asks for a change or both ends and names the indicator; anything else is left to the normal chain.
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from assistant.figures_table import FiguresTable
+from assistant.types import Answer, Citation
+from index.clauses import ClauseTree
+from index.figures import Figure
+
+# What a change or both-ends question says: 增加了多少, 提高多少, 变化, 从…到…, 现状和目标.
+CHANGE_ASK = re.compile(r"(?:增加|增长|提高|提升|减少|下降|降低|变化|差距|相差|差多少|多了|少了|翻了)"
+                        r"|[从由].{1,20}[到至]|现状.{0,12}目标|目标.{0,12}现状|前后")
+COMPUTED_NOTE = "差值为根据规划中两个数字推算，非规划原文。"
+_NEAR_SHARE = 0.7  # share of an indicator's character pairs a question must hold to name it in other words
+_MIN_KEY = 3  # a shorter indicator name (「企业」) would match too many questions
+
+
+def pair_answer(question: str, table: FiguresTable, tree: ClauseTree) -> Answer | None:
+    """The two ends of the indicator the question names and, with one unit, their difference; None
+    when the question asks no change or names no linked indicator."""
+    if not CHANGE_ASK.search(question):
+        return None
+    group = _group_named(question, table)
+    if group is None:
+        return None
+    first, last = group[0], group[-1]
+    clauses = list(dict.fromkeys([first.clause_id, last.clause_id]))
+    mark = {cid: f"[{i}]" for i, cid in enumerate(clauses, start=1)}
+    lines = [f"{first.sentence.rstrip('。')}{mark[first.clause_id]}。"]
+    if last.sentence != first.sentence:
+        lines.append(f"{last.sentence.rstrip('。')}{mark[last.clause_id]}。")
+    marks = "".join(mark[c] for c in clauses)
+    diff = difference(first, last)
+    if diff is None:
+        lines.append(f"两处单位不同（{first.unit}、{last.unit}），不计算差值。")
+    else:
+        lines.append(f"{_when(last)}{last.value}{last.unit} − {_when(first)}{first.value}{first.unit} ≈ "
+                     f"{diff}{last.unit}（据{marks}计算，非规划原文）。")
+    citations = [Citation(c, tree.by_id[c].label, tree.by_id[c].text) for c in clauses]
+    return Answer(answer="\n".join(lines), citations=citations, query=question, mode="computed",
+                  notice=COMPUTED_NOTE if diff is not None else "")
+
+
+def difference(first: Figure, last: Figure) -> str | None:
+    """``last − first`` as the plan's precision gives it, or None when the units differ."""
+    if first.unit != last.unit:
+        return None
+    try:
+        a, b = Decimal(first.value), Decimal(last.value)
+    except InvalidOperation:
+        return None
+    d = b - a
+    return format(d.normalize(), "f") if d == d.to_integral() else format(d, "f")
+
+
+def _when(f: Figure) -> str:
+    """「2020年」, 「2016-2020年间」 or nothing, so each end says which year it is."""
+    if not f.year:
+        return "现"
+    return f"{f.year}年" if "-" not in f.year else f"{f.year}年间"
+
+
+def _group_named(question: str, table: FiguresTable) -> list[Figure] | None:
+    """The linked rows of the indicator the question names (the longest name found wins), oldest first."""
+    groups: dict[str, list[Figure]] = {}
+    for f in table.figures:
+        if f.pair_id:
+            groups.setdefault(f.pair_id, []).append(f)
+    best, best_len = None, 0.0
+    terms = question + " " + " ".join(table.topic_terms(question))
+    for rows in groups.values():
+        names = {r.key for r in rows} | {r.indicator for r in rows}
+        hit = max((_named(n, terms) for n in names if len(n) >= _MIN_KEY), default=0.0)
+        if hit > best_len and len(rows) >= 2:
+            best, best_len = rows, hit
+    if best is None:
+        return None
+    return sorted(best, key=_order)
+
+
+def _named(name: str, text: str) -> float:
+    """How well ``text`` names the indicator: its length when it is there word for word, a little less
+    when nearly all its character pairs are (「特困救助供养的未成年人年龄」 for 「…供养覆盖的未成年人年龄」)."""
+    if name in text:
+        return float(len(name))
+    pairs = {name[i:i + 2] for i in range(len(name) - 1)}
+    share = sum(p in text for p in pairs) / len(pairs)
+    return share * len(name) * 0.9 if share >= _NEAR_SHARE else 0.0
+
+
+def _order(f: Figure) -> tuple[int, int]:
+    """Oldest first: by the year (a period by its end); a row with no year is the present state."""
+    if not f.year:
+        return (0, 0)
+    end = int(f.year.split("-")[-1])
+    return (end, 0 if f.kind == "actual" else 1)
+
+
+__all__ = ["pair_answer", "difference", "CHANGE_ASK"]
