@@ -41,6 +41,9 @@ _COUNTS = ("个", "家", "所", "座", "条", "处", "项", "支", "辆", "台",
            "类", "场", "件", "批", "大", "倍")
 _UNIT = (r"%|个百分点|(?:万|亿)(?:" + "|".join(_MEASURES) + ")|亿|"
          + "|".join(_MEASURES) + "|" + "|".join(_COUNTS))
+# Measure words that count the kinds of something (「5种业态」, 「3项制度」), not how many of it there are:
+# with a set of that size named in the same clause, the number is the set's size.
+_SET_MEASURES = ("种", "类", "项")
 # 所 is also the Chinese word for an institute (「54所电子信息研发中心」); as a count of schools it
 # is followed by a school word or ends the phrase.
 _SUO_COUNT = re.compile(r"(?:学校|小学|中学|幼儿园|高校|大学|医院|[、,，。;；)）和及与])")
@@ -72,10 +75,10 @@ _WHEN_WHERE = re.compile(r"^(?:到?\d{4}年(?:度|底|末)?|五年来|五年|今
 _LEVEL_VERB = re.compile(r"(?:增加|提高|提升|下降|降低|增长|延长|缩短|压缩)(?:到|至)")
 _FROM_TO = re.compile(r"[由从]")
 
-# Words around an indicator that are not part of its name: where (全区), when (2020年), how (严格)
-# and the verb that links it to the number (达到). Stripped repeatedly from both ends.
+# Words around an indicator that are not part of its name: where (全区), when (2020年), how (严格),
+# the verb that links it to the number (达到) and a glossary entry's 「指…」/「即…」. Stripped repeatedly from both ends.
 _LEAD_NOISE = re.compile(
-    r"^(?:[、和及与并且,，]|到\d{4}年(?:底|末)?|力争|\d{4}年(?:度|底|末)?|\d{4}、|五年来|今后五年|五年|期间|"
+    r"^(?:[、和及与并且,，]|是指|即|指(?![标导数])|到\d{4}年(?:底|末)?|力争|\d{4}年(?:度|底|末)?|\d{4}、|五年来|今后五年|五年|期间|"
     r"全区|区内|辖区|其中|累计|先后|共|同时|确保|实现|每年|年均|各级各类|各类|用于|"
     r"新增|新建|建成|建设|完成|组建|设立|充实|投入|拥有|签约|引进|淘汰|拆除|种植|发放|保障|安排|"
     r"实施|接收|配建|推进|推动|改造|培育|打造|建立|成立|形成|增加|提供|开展|对|在|有|将|使|让)")
@@ -161,14 +164,20 @@ FIELDS = tuple(Figure.__dataclass_fields__)
 
 def extract_figures(tree: ClauseTree, horizon: Horizon) -> list[Figure]:
     """Every figure of the plan's body, in source order, with pairs linked."""
+    from index.named_sets import extract_named_sets  # (named_sets reads numbers with parser helpers too)
+
     rows: list[Figure] = []
     retrospective = _retrospective_sections(tree, horizon)
+    # The size of a set the plan names (「四个核心商圈」, 「三大攻坚战」) is the set, listed with its members
+    # among the named sets, not a quantity the plan reaches or aims at.
+    set_sizes = {(s.clause_id, str(s.count)) for s in extract_named_sets(tree) if s.count}
     for clause in tree.clauses:
-        if clause.kind != "paragraph":
+        if clause.kind not in ("paragraph", "glossary"):
             continue
         past = _section_of(clause, tree) in retrospective
         for sentence in _sentences(clause.text):
-            rows += _sentence_figures(sentence, clause, past, horizon)
+            rows += [r for r in _sentence_figures(sentence, clause, past, horizon)
+                     if r.unit != "大" and (r.unit not in _SET_MEASURES or (r.clause_id, r.value) not in set_sizes)]
     return _link_pairs(rows)
 
 

@@ -68,7 +68,10 @@ def _one(text: str, **kw) -> list[tuple]:
     ("全区社会消费品零售总额突破550亿元。", [("社会消费品零售总额", "550", "亿元", "突破", "2021-2025", TARGET)]),
     ("到2025年,人均体育场地面积增长12%。", [("人均体育场地面积", "12", "%", "", "2025", CHANGE)]),
     ("到2025年,新增养老床位三百张。", [("养老床位", "300", "张", "", "2025", CHANGE)]),
-    ("打造金融、商贸、科技三大产业。", [("产业", "3", "大", "", "2021-2025", TARGET)]),
+    ("打造金融、商贸、科技三大产业。", []),  # the size of a named set: among the named sets, not a figure
+    ("形成总部经济、数字经济、楼宇经济3种业态。", []),  # the same, counted in kinds
+    ("接收学校4所,新建3个学校改扩建项目。",
+     [("学校", "4", "所", "", "2021-2025", TARGET), ("学校改扩建项目", "3", "个", "", "2021-2025", TARGET)]),
     ("增加服务面积近2万平米。", [("服务面积", "2", "万平米", "约", "2021-2025", CHANGE)]),
 ])
 def test_patterns(text, expected):
@@ -129,7 +132,6 @@ def test_real_plan_is_fast_and_well_formed(tree, horizon):
     for r in rows:
         assert r.kind in KINDS and r.value and r.unit and r.sentence in tree.by_id[r.clause_id].text
         assert r.value.replace(".", "", 1).isdigit()
-        assert not r.clause_id.startswith("G")
 
 
 @dataclass(frozen=True)
@@ -143,10 +145,12 @@ def _indicator_ok(gold: str, found: str) -> bool:
     return bool(found) and (gold == found or gold in found or found in gold)
 
 
-def score(gold: list[dict], found: Iterable[Figure]) -> dict[str, Score]:
+def score(gold: list[dict], found: Iterable[Figure], clauses: Iterable[str] = ()) -> dict[str, Score]:
     """Per-field precision and recall: rows are matched within a clause by value and unit (the one whose
-    indicator also agrees first); a field counts as right for a matched pair whose field agrees."""
-    clauses = {g["clause_id"] for g in gold} | set(NO_FIGURE_CLAUSES)
+    indicator also agrees first); a field counts as right for a matched pair whose field agrees.
+    Precision counts the rows found in the gold's clauses and in ``clauses`` (default: the dev gold's
+    clauses without figures)."""
+    clauses = {g["clause_id"] for g in gold} | set(clauses or NO_FIGURE_CLAUSES)
     found = [f for f in found if f.clause_id in clauses]
     free = list(found)
     pairs: list[tuple[dict, Figure]] = []
@@ -182,3 +186,30 @@ def test_dev_scores(figures, capsys):
         print("\nfigures dev gold:", "  ".join(f"{k} P={s.precision:.2f} R={s.recall:.2f}" for k, s in scores.items()))
     for name, (p, r) in FLOORS.items():
         assert scores[name].precision >= p and scores[name].recall >= r, (name, scores[name])
+
+
+# -- the blind gold: every figure of the whole plan, written by hand by a session that never saw this code --
+BLIND_PATH = Path(__file__).parent / "data" / "figures_gold.jsonl"
+# Measured on the blind rows when they were first scored against the extractor (value+unit P 0.955 /
+# R 0.940, indicator 0.924 / 0.910, years 26 of 27); floors a little under, so a regression fails.
+BLIND_FLOORS = {"value+unit": (0.95, 0.90), "indicator": (0.90, 0.88)}
+
+
+def test_blind_gold_scores(tree, figures, capsys):
+    """Per field on the blind gold, which lists the figures of every paragraph and glossary clause, so
+    every extracted row counts for precision. Years: the gold leaves a year empty where the sentence names
+    none (the extractor dates a review section's figures with the previous period), so they are scored on
+    the rows whose sentence states one."""
+    gold = [json.loads(line) for line in BLIND_PATH.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(gold) >= 80 and all(g["clause_id"] in tree.by_id for g in gold)
+    whole_plan = tuple(c.clause_id for c in tree.clauses if c.kind in ("paragraph", "glossary"))
+    scores = score(gold, figures, whole_plan)
+    by_key = {(f.clause_id, f.value, f.unit): f for f in figures}
+    stated = [g for g in gold if g["year"]]
+    years_right = sum(1 for g in stated if (f := by_key.get((g["clause_id"], g["value"], g["unit"]))) and f.year == g["year"])
+    with capsys.disabled():
+        print("\nfigures blind gold:", "  ".join(f"{k} P={s.precision:.3f} R={s.recall:.3f}" for k, s in scores.items()),
+              f" year (stated) {years_right}/{len(stated)}")
+    for name, (p, r) in BLIND_FLOORS.items():
+        assert scores[name].precision >= p and scores[name].recall >= r, (name, scores[name])
+    assert years_right >= 0.95 * len(stated)
