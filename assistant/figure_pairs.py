@@ -10,17 +10,14 @@ asks for a change or both ends and names the indicator; anything else is left to
 """
 from __future__ import annotations
 
-import re
 from decimal import Decimal, InvalidOperation
 
 from assistant.figures_table import FiguresTable
 from assistant.types import Answer, Citation
 from index.clauses import ClauseTree
 from index.figures import Figure
+from index.lexicon import (CHANGE_ASK)
 
-# What a change or both-ends question says: 增加了多少, 提高多少, 变化, 从…到…, 现状和目标.
-CHANGE_ASK = re.compile(r"(?:增加|增长|提高|提升|减少|下降|降低|变化|差距|相差|差多少|多了|少了|翻了)"
-                        r"|[从由].{1,20}[到至]|现状.{0,12}目标|目标.{0,12}现状|前后")
 COMPUTED_NOTE = "差值为根据规划中两个数字推算，非规划原文。"
 _NEAR_SHARE = 0.7  # share of an indicator's character pairs a question must hold to name it in other words
 _MIN_KEY = 3  # a shorter indicator name (「企业」) would match too many questions

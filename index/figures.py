@@ -29,6 +29,10 @@ from typing import Protocol
 
 from index.clauses import Clause, ClauseTree
 from index.parser import cn_to_int
+from index.lexicon import (FIGURE_APPROX_HEAD, FIGURE_APPROX_TAIL, FIGURE_CHANGE_AT_END, FIGURE_CHANGE_AT_START,
+                           FIGURE_KEY_NOISE, FIGURE_LEAD_NOISE, FIGURE_LEVEL_VERB, FIGURE_POST_STOP,
+                           FIGURE_RESPECTIVE, FIGURE_REVIEW_WORDS, FIGURE_SUO_COUNT, FIGURE_TAIL_NOISE,
+                           FIGURE_WHEN_WHERE)
 
 ACTUAL, TARGET, VISION, CHANGE = "actual", "target", "vision", "change"
 KINDS = (ACTUAL, TARGET, VISION, CHANGE)
@@ -44,9 +48,6 @@ _UNIT = (r"%|个百分点|(?:万|亿)(?:" + "|".join(_MEASURES) + ")|亿|"
 # Measure words that count the kinds of something (「5种业态」, 「3项制度」), not how many of it there are:
 # with a set of that size named in the same clause, the number is the set's size.
 _SET_MEASURES = ("种", "类", "项")
-# 所 is also the Chinese word for an institute (「54所电子信息研发中心」); as a count of schools it
-# is followed by a school word or ends the phrase.
-_SUO_COUNT = re.compile(r"(?:学校|小学|中学|幼儿园|高校|大学|医院|[、,，。;；)）和及与])")
 
 _CN = "两二三四五六七八九十百"  # 一 is left out: 「一批」「一个」 are articles, not counts
 _NUMBER = re.compile(
@@ -68,27 +69,8 @@ _BEFORE_WORDS = (("控制在", "控制在"), ("突破", "突破"), ("超过", "�
                  ("累计", "累计"), ("达到", "达到"), ("达", "达到"), ("约", "约"), ("近", "约"),
                  ("超", "以上"), ("逾", "以上"))
 
-# A change (增长X%, 新增X个) states a difference, not a level; 「增加到」 states a level.
-_CHANGE_AT_END = re.compile(r"(?:新增|增加|增长|下降|减少|降低|缩减|提高|提升)(?:了)?(?:约|近|超过)?$")
-_CHANGE_AT_START = re.compile(r"^(?:新增|增加|下降|减少|降低)(?![到至值])")
-_WHEN_WHERE = re.compile(r"^(?:到?\d{4}年(?:度|底|末)?|五年来|五年|今后五年|全区|区内|累计|先后|[,，、])+")
-_LEVEL_VERB = re.compile(r"(?:增加|提高|提升|下降|降低|增长|延长|缩短|压缩)(?:到|至)")
 _FROM_TO = re.compile(r"[由从]")
 
-# Words around an indicator that are not part of its name: where (全区), when (2020年), how (严格),
-# the verb that links it to the number (达到) and a glossary entry's 「指…」/「即…」. Stripped repeatedly from both ends.
-_LEAD_NOISE = re.compile(
-    r"^(?:[、和及与并且,，]|是指|即|指(?![标导数])|到\d{4}年(?:底|末)?|力争|\d{4}年(?:度|底|末)?|\d{4}、|五年来|今后五年|五年|期间|"
-    r"全区|区内|辖区|其中|累计|先后|共|同时|确保|实现|每年|年均|各级各类|各类|用于|"
-    r"新增|新建|建成|建设|完成|组建|设立|充实|投入|拥有|签约|引进|淘汰|拆除|种植|发放|保障|安排|"
-    r"实施|接收|配建|推进|推动|改造|培育|打造|建立|成立|形成|增加|提供|开展|对|在|有|将|使|让)")
-_TAIL_NOISE = re.compile(
-    r"(?:达到|达|为|是|突破|超过|超|完成|控制在|保持在|保持|稳定在|提高到|提升到|增加到|增长到|下降到|降至|"
-    r"增至|(?:增加|提高|提升|下降|降低|增长|延长|缩短|压缩)(?:到|至)|增长|下降|新增|累计|占到|占|约|近|逾|分别|各|均|都|严格|基本|"
-    r"占到?[^占,，、]{1,8}|由\d{4}年的?|从\d{4}年的?|[由从]|\d{4}年的?|年均|以上|、|和|的)$")
-# Where a noun named after the number stops: a verb, a conjunction or a clause mark.
-_POST_STOP = re.compile(r"[、,，。;；]|\d|[两三四五六七八九十]+[个大项种]|以及|实施|进行|完成|安装|实现|入驻|投入|开展|得到|"
-                        r"提供|的|等|为|达到|全部|按照|合作|聚集|所辖|建设|建成|深入|持续|不断|全面|加快")
 # 「改扩建项目和中山路小学重建项目」 ends at 和 once a whole noun stands before it; 「全国和省级总部型企业」 does not.
 _POST_AND = re.compile(r"(?<=[\u4e00-\u9fff)）]{3})[和与及]")
 _BARE_TOTALS = ("总数", "总量", "总额")  # too bare to name an indicator without the one before
@@ -181,8 +163,6 @@ def extract_figures(tree: ClauseTree, horizon: Horizon) -> list[Figure]:
     return _link_pairs(rows)
 
 
-# -- where a clause stands ---------------------------------------------------------------
-_REVIEW_WORDS = re.compile(r"五年来|成就|回顾|成效")
 
 
 def _section_of(clause: Clause, tree: ClauseTree) -> str:
@@ -201,7 +181,7 @@ def _retrospective_sections(tree: ClauseTree, horizon: Horizon) -> set[str]:
         if c.kind == "heading" and c.level == 2:
             body = [d for d in tree.clauses if d.kind == "paragraph" and _section_of(d, tree) == c.clause_id]
             opening = c.title + (body[0].text[:80] if body else "")
-            if _REVIEW_WORDS.search(opening) and not any(own.search(d.text) for d in body):
+            if FIGURE_REVIEW_WORDS.search(opening) and not any(own.search(d.text) for d in body):
                 out.add(c.clause_id)
     return out
 
@@ -247,7 +227,7 @@ def _numbers(sentence: str) -> list[_Hit]:
                 continue
         else:
             value = num
-        if unit == "所" and not _SUO_COUNT.match(after or "。"):
+        if unit == "所" and not FIGURE_SUO_COUNT.match(after or "。"):
             continue  # 54所: an institute's name
         if unit == "大" and (not re.match(r"[\u4e00-\u9fff]", after[:1] or " ") or int(value) >= 10):
             continue  # 「十九大」 is a congress, not nineteen of something
@@ -290,7 +270,7 @@ def _sentence_figures(sentence: str, clause: Clause, past: bool, horizon: Horizo
         in_part, names = _each(sentence, in_part, _names(sentence, a, b, in_part, last_name))
         respective = _respective_comparator(sentence[a:b])
         last_name = names[-1] or last_name
-        from_to = _FROM_TO.search(sentence[a:in_part[0].start]) and _LEVEL_VERB.search(sentence[a:b])
+        from_to = _FROM_TO.search(sentence[a:in_part[0].start]) and FIGURE_LEVEL_VERB.search(sentence[a:b])
         for i, (hit, name) in enumerate(zip(in_part, names)):
             year, year_text = next(((y, t) for pos, y, t in reversed(years) if pos < hit.start), (None, ""))
             lead = sentence[a:hit.start]
@@ -318,8 +298,8 @@ def _sentence_figures(sentence: str, clause: Clause, past: bool, horizon: Horizo
 
 def _is_change(lead: str) -> bool:
     """「增长40%」「新增市场主体5.4万户」 state a difference; 「增加到」 and 「增加值」 do not."""
-    lead = re.sub(r"(?:以上|多|余)$", "", lead)
-    return bool(_CHANGE_AT_END.search(lead) or _CHANGE_AT_START.search(_WHEN_WHERE.sub("", lead)))
+    lead = FIGURE_APPROX_TAIL.sub("", lead)
+    return bool(FIGURE_CHANGE_AT_END.search(lead) or FIGURE_CHANGE_AT_START.search(FIGURE_WHEN_WHERE.sub("", lead)))
 
 
 def _parts(sentence: str) -> list[tuple[int, int]]:
@@ -371,7 +351,7 @@ _SUBJECT_CUT = re.compile(r"[家的是为使让]")
 
 def _respective_comparator(part: str) -> str:
     """「分别达到4家、5家、8家」: the verb before 分别's list is every number's comparator."""
-    m = re.search(r"分别(达到|突破|超过)", part)
+    m = FIGURE_RESPECTIVE.search(part)
     return {"达到": "达到", "突破": "突破", "超过": "以上"}[m.group(1)] if m else ""
 
 
@@ -425,7 +405,7 @@ def _shared_noun(items: list[str]) -> str:
 def _strip_left(s: str) -> str:
     prev = None
     while prev != s:
-        prev, s = s, _LEAD_NOISE.sub("", s, count=1)
+        prev, s = s, FIGURE_LEAD_NOISE.sub("", s, count=1)
     return s
 
 
@@ -433,7 +413,7 @@ def _strip_right(s: str) -> str:
     prev = None
     while prev != s:
         prev = s
-        m = _TAIL_NOISE.search(s)
+        m = FIGURE_TAIL_NOISE.search(s)
         if m:
             s = s[:m.start()]
     return s
@@ -448,21 +428,19 @@ def _clean(lead: str) -> str:
 def _post_noun(sentence: str, end: int, part_end: int) -> str:
     """The noun a count is of: 「43个街道(社区)养老服务中心」→「街道(社区)养老服务中心」."""
     rest = sentence[end:part_end]
-    rest = re.sub(r"^(?:以上|左右|多|余)", "", rest)
-    m = _POST_STOP.search(rest)
+    rest = FIGURE_APPROX_HEAD.sub("", rest)
+    m = FIGURE_POST_STOP.search(rest)
     noun = rest[:m.start()] if m else rest
     m = _POST_AND.search(noun)
     noun = (noun[:m.start()] if m else noun).rstrip("。;；和与及")
     return noun if len(noun) >= _MIN_NAME else ""
 
 
-# -- linking -----------------------------------------------------------------------------------------
-_KEY_NOISE = re.compile(r"^(?:各级各类|各类|全区|区内|辖区)")
 
 
 def indicator_key(indicator: str) -> str:
     """The core of an indicator's name, for linking rows: qualifiers and listed companions dropped."""
-    key = _KEY_NOISE.sub("", indicator)
+    key = FIGURE_KEY_NOISE.sub("", indicator)
     return re.split(r"[、和及与]", key)[0] or indicator
 
 

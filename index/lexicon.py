@@ -114,6 +114,77 @@ LIST_LEAD = re.compile(rf"^({any_of(_split('是 即 有 包括 分别是'))})")
 # '…是多少以及…有哪些'); a question is split there only when every piece asks something.
 PART_SPLIT = re.compile(rf"(?<=[，,])|(?=(?:{any_of(_split('增加到 提高到 提升到 增长到 以及 同时 并且'))})(?!$))")
 
+# -- how a plan states figures (index/figures.py) ------------------------------------------------
+# 所 is also the Chinese word for an institute (「54所电子信息研发中心」); as a count of schools it
+# is followed by a school word or ends the phrase.
+FIGURE_SUO_COUNT = re.compile(r"(?:学校|小学|中学|幼儿园|高校|大学|医院|[、,，。;；)）和及与])")
+# A change (增长X%, 新增X个) states a difference, not a level; 「增加到」 states a level.
+FIGURE_CHANGE_AT_END = re.compile(r"(?:新增|增加|增长|下降|减少|降低|缩减|提高|提升)(?:了)?(?:约|近|超过)?$")
+FIGURE_CHANGE_AT_START = re.compile(r"^(?:新增|增加|下降|减少|降低)(?![到至值])")
+FIGURE_WHEN_WHERE = re.compile(r"^(?:到?\d{4}年(?:度|底|末)?|五年来|五年|今后五年|全区|区内|累计|先后|[,，、])+")
+FIGURE_LEVEL_VERB = re.compile(r"(?:增加|提高|提升|下降|降低|增长|延长|缩短|压缩)(?:到|至)")
+# Words around an indicator that are not part of its name: where (全区), when (2020年), how (严格),
+# the verb that links it to the number (达到) and a glossary entry's 「指…」/「即…」. Stripped repeatedly from both ends.
+FIGURE_LEAD_NOISE = re.compile(
+    r"^(?:[、和及与并且,，]|是指|即|指(?![标导数])|到\d{4}年(?:底|末)?|力争|\d{4}年(?:度|底|末)?|\d{4}、|五年来|今后五年|五年|期间|"
+    r"全区|区内|辖区|其中|累计|先后|共|同时|确保|实现|每年|年均|各级各类|各类|用于|"
+    r"新增|新建|建成|建设|完成|组建|设立|充实|投入|拥有|签约|引进|淘汰|拆除|种植|发放|保障|安排|"
+    r"实施|接收|配建|推进|推动|改造|培育|打造|建立|成立|形成|增加|提供|开展|对|在|有|将|使|让)")
+FIGURE_TAIL_NOISE = re.compile(
+    r"(?:达到|达|为|是|突破|超过|超|完成|控制在|保持在|保持|稳定在|提高到|提升到|增加到|增长到|下降到|降至|"
+    r"增至|(?:增加|提高|提升|下降|降低|增长|延长|缩短|压缩)(?:到|至)|增长|下降|新增|累计|占到|占|约|近|逾|分别|各|均|都|严格|基本|"
+    r"占到?[^占,，、]{1,8}|由\d{4}年的?|从\d{4}年的?|[由从]|\d{4}年的?|年均|以上|、|和|的)$")
+# Where a noun named after the number stops: a verb, a conjunction or a clause mark.
+FIGURE_POST_STOP = re.compile(r"[、,，。;；]|\d|[两三四五六七八九十]+[个大项种]|以及|实施|进行|完成|安装|实现|入驻|投入|开展|得到|"
+                        r"提供|的|等|为|达到|全部|按照|合作|聚集|所辖|建设|建成|深入|持续|不断|全面|加快")
+FIGURE_REVIEW_WORDS = re.compile(r"五年来|成就|回顾|成效")
+FIGURE_KEY_NOISE = re.compile(r"^(?:各级各类|各类|全区|区内|辖区)")
+
+# A comparator or an approximation closing the words before a number (「以上」, 「多」, 「余」).
+FIGURE_APPROX_TAIL = re.compile(r"(?:以上|多|余)$")
+
+# 「分别达到…」: several figures, each of the indicator named in the same order.
+FIGURE_RESPECTIVE = re.compile(r"分别(达到|突破|超过)")
+
+# ... and opening the words after it.
+FIGURE_APPROX_HEAD = re.compile(r"^(?:以上|左右|多|余)")
+
+# -- how a plan names a set (index/named_sets.py) ------------------------------------------------
+# A count that names a set: 三大, 四个, 5种, 八项 (一 is left out: 「一个」「一批」 are articles).
+SET_COUNT = re.compile(rf"(?P<num>[两{CN_DIGITS[1:]}]+|\d+)(?P<measure>大|个|项|种|类|场|件|所|家|条)(?P<noun>[\u4e00-\u9fff]{{1,12}})")
+SET_ITEM_SEP = re.compile(r"、|以及|和|及|与")
+# Verbs and adverbs that open the phrase holding a list: not part of its first member.
+SET_VERB_LEAD = re.compile(
+    r"^即?(?:[不断积极大力加快全面深入重点着力持续高水平高标准逐步先后顺利]{0,4})?"
+    r"(?:培育发展|完成|接收|壮大|搭建|做强做优|提升|培育|发展|打造|建设|围绕|构建|推动|实施|推进|落实|坚持|形成|强化|加强|完善|聚焦|"
+    r"实现|开展|推行|整合|建立|依托|以|加快|做好|重点推动|用好|抓好|打好|深化|着力)")
+# Where a member named later by the set's noun starts: after a verb of making or a clause mark.
+SET_LATER_START = re.compile(r"(?:打造|建设|培育|形成|发展|为一体的|[,，;；。])")
+SET_DEFINE = re.compile(r"((?:“[^”]{1,20}”)+)\s*[,，:：]?\s*(?:即|是指|指)[:：]?(.+?)(?=[;；。]|“[^”]{1,20}”[,，:：]?\s*(?:即|是指|指)|$)")
+# Section names made of nouns only (发展战略, 基本原则): their titled paragraphs are the set's members.
+# A section opening with one of these verbs names an action, not a set.
+SET_ACTION_TITLE = re.compile(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])?"
+                           r"(?:[不断积极大力加快全面深入重点着力持续扎实倾力]{0,4})"
+                           r"(?:提升|培育|培优|发展(?!战略|目标)|打造|建设|推进|推动|实施|加强|加快|完善|增强|促进|优化|深化|坚持|统筹|"
+                           r"保障|构建|融入|扩大|对接|开展|强化|突出|夯实|繁荣|提高|深度|充分|对标|全力|做强|做优|"
+                           r"聚焦|加大|实现|站在|谋划|维护|贯彻|全面|持续|大力|积极)")
+# A section whose name ends in one of these names a set of the sections below it.
+SET_SET_NOUN = re.compile(r"(?:格局|战略|体系|产业|工程)$")
+
+# A set's name that opens with its count (「六个百分百」, 「四大商圈」).
+SET_COUNT_IN_NAME = re.compile(rf"([两{CN_DIGITS[1:]}]+|\d+)(?:个|大|项|种|类|场|件)")
+
+# Where a set's noun after its count stops: a particle, a preposition or a verb.
+SET_NOUN_STOP = re.compile(r"[的为在是和与及以走]|建设|聚集|集聚|深入|发展")
+
+# The words that introduce a list (「包括」, 「如下」), not part of its name.
+SET_LIST_INTRO = re.compile(r"(?:是|为|有|如下|包括)$")
+
+# -- how a question asks for a change (assistant/figure_pairs.py) --------------------------------
+# What a change or both-ends question says: 增加了多少, 提高多少, 变化, 从…到…, 现状和目标.
+CHANGE_ASK = re.compile(r"(?:增加|增长|提高|提升|减少|下降|降低|变化|差距|相差|差多少|多了|少了|翻了)"
+                        r"|[从由].{1,20}[到至]|现状.{0,12}目标|目标.{0,12}现状|前后")
+
 # -- tokenizer ---------------------------------------------------------------------------------
 # Words BM25 ignores; the plan's own region names are added from its profile.
 STOPWORDS = frozenset(

@@ -23,33 +23,17 @@ from dataclasses import asdict, dataclass
 
 from index.clauses import Clause, ClauseTree
 from index.parser import cn_to_int
+from index.lexicon import (SET_ACTION_TITLE, SET_COUNT, SET_COUNT_IN_NAME, SET_DEFINE, SET_ITEM_SEP, SET_LATER_START,
+                           SET_LIST_INTRO, SET_NOUN_STOP, SET_SET_NOUN, SET_VERB_LEAD)
 
 _CN = "两二三四五六七八九十"
-# A count that names a set: 三大, 四个, 5种, 八项 (一 is left out: 「一个」「一批」 are articles).
-_COUNT = re.compile(rf"(?P<num>[{_CN}]+|\d+)(?P<measure>大|个|项|种|类|场|件|所|家|条)(?P<noun>[\u4e00-\u9fff]{{1,12}})")
-_ITEM_SEP = re.compile(r"、|以及|和|及|与")
 _CLAUSE_BOUND = re.compile(r"[,，;；:：。“”()（）]")
-# Verbs and adverbs that open the phrase holding a list: not part of its first member.
-_VERB_LEAD = re.compile(
-    r"^即?(?:[不断积极大力加快全面深入重点着力持续高水平高标准逐步先后顺利]{0,4})?"
-    r"(?:培育发展|完成|接收|壮大|搭建|做强做优|提升|培育|发展|打造|建设|围绕|构建|推动|实施|推进|落实|坚持|形成|强化|加强|完善|聚焦|"
-    r"实现|开展|推行|整合|建立|依托|以|加快|做好|重点推动|用好|抓好|打好|深化|着力)")
-# Where a member named later by the set's noun starts: after a verb of making or a clause mark.
-_LATER_START = re.compile(r"(?:打造|建设|培育|形成|发展|为一体的|[,，;；。])")
 _LATER_WINDOW = 24  # characters before the noun searched for the member's start
-_DEFINE = re.compile(r"((?:“[^”]{1,20}”)+)\s*[,，:：]?\s*(?:即|是指|指)[:：]?(.+?)(?=[;；。]|“[^”]{1,20}”[,，:：]?\s*(?:即|是指|指)|$)")
 _QUOTED = re.compile(r"“([^”]{1,20})”")
 _NOT_A_SET = ("年", "批", "次")  # 「十四个五年」「一批」 count time or are articles
 _MIN_MEMBERS = 2
 _MAX_UNLISTED = 10  # 「三大攻坚战」 names a set even unlisted; 「23项改革工作」 is a figure, not a set
 _MAX_MEMBER = 30  # a member longer than this is a sentence, not a name
-# Section names made of nouns only (发展战略, 基本原则): their titled paragraphs are the set's members.
-# A section opening with one of these verbs names an action, not a set.
-_ACTION_TITLE = re.compile(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])?"
-                           r"(?:[不断积极大力加快全面深入重点着力持续扎实倾力]{0,4})"
-                           r"(?:提升|培育|培优|发展(?!战略|目标)|打造|建设|推进|推动|实施|加强|加快|完善|增强|促进|优化|深化|坚持|统筹|"
-                           r"保障|构建|融入|扩大|对接|开展|强化|突出|夯实|繁荣|提高|深度|充分|对标|全力|做强|做优|"
-                           r"聚焦|加大|实现|站在|谋划|维护|贯彻|全面|持续|大力|积极)")
 
 
 @dataclass(frozen=True)
@@ -95,19 +79,19 @@ def _number(num: str) -> int | None:
 
 def _count_in(name: str) -> int | None:
     """「六个百分百」→6, 「四个意识」→4, 「三六八九」→None (not a count)."""
-    m = re.match(rf"([{_CN}]+|\d+)(?:个|大|项|种|类|场|件)", name)
+    m = SET_COUNT_IN_NAME.match(name)
     return _number(m.group(1)) if m else None
 
 
 def _split(items: str) -> list[str]:
-    return [s.strip() for s in _ITEM_SEP.split(items) if s.strip()]
+    return [s.strip() for s in SET_ITEM_SEP.split(items) if s.strip()]
 
 
 # -- inline: 「A、B、C三大X」 --------------------------------------------------------------------------
 def _inline_sets(clause: Clause) -> list[NamedSet]:
     text = clause.text
     out = []
-    for m in _COUNT.finditer(text):
+    for m in SET_COUNT.finditer(text):
         n = _number(m.group("num"))
         noun = _noun_of(m.group("noun"))
         if n is None or n < _MIN_MEMBERS or m.group("noun")[:1] in _NOT_A_SET or not noun or _quoted_at(text, m.start()):
@@ -129,7 +113,7 @@ def _inline_sets(clause: Clause) -> list[NamedSet]:
 
 def _noun_of(rest: str) -> str:
     """The set's noun after the count, up to a verb or a particle: 「四个核心商圈,培育…」→「核心商圈」."""
-    m = re.search(r"[的为在是和与及以走]|建设|聚集|集聚|深入|发展", rest[1:])
+    m = SET_NOUN_STOP.search(rest[1:])
     return rest[:m.start() + 1] if m else rest
 
 
@@ -139,16 +123,16 @@ def _quoted_at(text: str, pos: int) -> bool:
 
 
 def _members_before(text: str, end: int, n: int) -> tuple[str, ...] | None:
-    """The list right before a count, when it has as many items as the count says (or fewer and 等)."""
+    """The list right before a count, when it has exactly as many items as the count says (a list closed by
+    等 and a larger count gives examples, not the set)."""
     start = max((m.end() for m in _CLAUSE_BOUND.finditer(text, 0, end)), default=0)
     phrase = text[start:end]
-    etc = phrase.endswith("等")
     phrase = phrase.rstrip("等")
     # 「科技服务与文化创意」 is one member: 、 separates first, 和/与 only when the count asks for it.
     for items in ([s.strip() for s in phrase.split("、") if s.strip()], _split(phrase)):
         if len(items) < _MIN_MEMBERS:
             continue
-        while (stripped := _VERB_LEAD.sub("", items[0])) not in ("", items[0]):
+        while (stripped := SET_VERB_LEAD.sub("", items[0])) not in ("", items[0]):
             items[0] = stripped
         # Exactly as many as the count: 「A、B等21家企业」 gives examples of a count, not a set.
         if len(items) == n and all(0 < len(i) <= _MAX_MEMBER for i in items):
@@ -163,7 +147,7 @@ def _members_later(text: str, start: int, noun: str) -> tuple[str, ...]:
     for m in re.finditer(re.escape(head), text[start:]):
         at = start + m.start()
         before = text[max(0, at - _LATER_WINDOW):at]
-        cut = max((b.end() for b in _LATER_START.finditer(before)), default=0)
+        cut = max((b.end() for b in SET_LATER_START.finditer(before)), default=0)
         name = before[cut:] + head
         if "等" in name:  # 「振三街、红旗大街和祥云国际等新兴商圈」: the listed ones are the members
             members += _split(name[:name.index("等")])
@@ -172,8 +156,6 @@ def _members_later(text: str, start: int, noun: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(members)) if len(members) >= _MIN_MEMBERS else ()
 
 
-# -- quoted lists: 「构建“一横、两区、三带、九圈、一极”空间发展格局」 -----------------------------------
-_SET_NOUN = re.compile(r"(?:格局|战略|体系|产业|工程)$")
 _QUOTED_LIST = re.compile(r"“([^”]{1,30}、[^”]{1,30})”([\u4e00-\u9fff]{2,12}?)(?=[,，。;；]|$|，)")
 
 
@@ -182,7 +164,7 @@ def _quoted_lists(clause: Clause) -> list[NamedSet]:
     for m in _QUOTED_LIST.finditer(clause.text):
         members = tuple(s for s in m.group(1).split("、") if s)
         # A slogan of manners (“高站位、补短板”的思路) is no set; a named layout, strategy or count is.
-        named = re.search(rf"[{_CN}]", m.group(2)) or (len(members) >= 3 and _SET_NOUN.search(m.group(2)))
+        named = re.search(rf"[{_CN}]", m.group(2)) or (len(members) >= 3 and SET_SET_NOUN.search(m.group(2)))
         if named and len(members) >= _MIN_MEMBERS and all(len(x) <= _MAX_MEMBER for x in members):
             out.append(NamedSet(f"“{m.group(1)}”{m.group(2)}", len(members), members, clause.clause_id, "inline"))
     return out
@@ -192,7 +174,7 @@ def _quoted_lists(clause: Clause) -> list[NamedSet]:
 def _glossary_sets(clause: Clause) -> list[NamedSet]:
     body = re.sub(r"^\d+\s*[.．、]\s*", "", clause.text.replace("\n", ""))
     out = []
-    for m in _DEFINE.finditer(body):
+    for m in SET_DEFINE.finditer(body):
         names = _QUOTED.findall(m.group(1))
         definition = m.group(2).strip().strip("“”")
         parts = re.split(r"[,，]\s*以及", definition) if len(names) > 1 else [definition]
@@ -210,7 +192,7 @@ def _split_definition(part: str, name: str) -> list[str]:
     comma, 「四个意识」 at 、), else at every 、 and comma."""
     n = _count_in(name)
     candidates = [re.split(r"[,，]", part), re.split(r"、", part), re.split(r"[、,，]", part),
-                  _ITEM_SEP.split(part)]
+                  SET_ITEM_SEP.split(part)]
     candidates = [[s.strip() for s in c if s.strip()] for c in candidates]
     items = next((c for c in candidates if n and len(c) == n), candidates[2])
     return items if all(len(i) <= _MAX_MEMBER for i in items) else []
@@ -229,7 +211,7 @@ def _heading_sets(heading: Clause, tree: ClauseTree) -> list[NamedSet]:
     titled = [c.title for c in below if c.title]
     quoted = _QUOTED.findall(heading.title)
     opening_colon = bool(below) and below[0].text.rstrip().endswith((":", "："))
-    nouns_only = heading.level == 2 and not _ACTION_TITLE.match(heading.title)
+    nouns_only = heading.level == 2 and not SET_ACTION_TITLE.match(heading.title)
     if heading.level >= 2 and len(titled) >= _MIN_MEMBERS and (quoted or opening_colon or nouns_only):
         name = quoted[0] if quoted else _bare_title(heading.title)
         if opening_colon:
@@ -248,7 +230,7 @@ def _bare_title(title: str) -> str:
 def _colon_name(opening: str) -> str:
     """「今后五年经济社会发展主要目标是：」→「今后五年经济社会发展主要目标」."""
     last = re.split(r"[。;；]", opening.rstrip(":："))[-1]
-    return re.sub(r"(?:是|为|有|如下|包括)$", "", last).strip()
+    return SET_LIST_INTRO.sub("", last).strip()
 
 
 __all__ = ["NamedSet", "extract_named_sets"]
