@@ -25,6 +25,7 @@ from assistant.condense import Condensed, condense, is_follow_up, own_topic
 from assistant.extractive import Draft, ExtractiveAnswerer
 from assistant.figure_pairs import CHANGE_ASK, pair_answer
 from assistant.figures_table import FiguresTable
+from assistant.set_answers import set_answer
 from assistant.llm import LLMUnavailable, invoke_with_timeout, make_llm
 from assistant.retrieval import Hit, HybridRetriever
 from assistant.scope import ScopeDecision, ScopeModel
@@ -330,6 +331,7 @@ class Assistant:
         hist = clean_history(history, self.settings.max_history_turns, self.settings.max_question_chars)
         res = self.chain.invoke(ChainState(question=q, history=tuple(hist), notice=notice))
         res = self._with_pair(res)
+        res = self._with_set(res)
         res.timings = {"total_s": time.perf_counter() - t0}
         return res
 
@@ -343,6 +345,23 @@ class Assistant:
         if pair is None:
             return res
         return replace(pair, background=res.background, notice=_join(res.notice, pair.notice))
+
+    def _with_set(self, res: Answer) -> Answer:
+        """A list question that names a set the plan defines (「九大商圈都有哪些？」) is answered with its
+        members, each cited (assistant/set_answers.py), not with the sentence that names the set."""
+        if res.outcome not in ("answered", "not_in_plan") or res.mode == "computed" or not res.query.strip():
+            return res
+        members = set_answer(res.query.strip(), self.figures_table.named_sets, self.tree)
+        if members is None:
+            return res
+        # the same citation check as every answer: a member line its clause does not support is a bug
+        checked = verify_answer(members.answer, [self.tree.by_id[c.clause_id] for c in members.citations])
+        if not checked.ok or checked.dropped:
+            log.warning("set answer failed the citation check, kept the chain's: %s", checked.dropped)
+            return res
+        citations = [Citation(c.clause_id, c.label, c.text) for c in checked.cited]
+        return replace(members, answer=checked.text, citations=citations, background=res.background,
+                       notice=res.notice)
 
     @property
     def figures_table(self) -> FiguresTable:

@@ -13,13 +13,13 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from assistant.figures_table import FiguresTable
+from assistant.text import named_share
 from assistant.types import Answer, Citation
 from index.clauses import ClauseTree
 from index.figures import Figure
-from index.lexicon import (CHANGE_ASK)
+from index.lexicon import CHANGE_ASK
 
 COMPUTED_NOTE = "差值为根据规划中两个数字推算，非规划原文。"
-_NEAR_SHARE = 0.7  # share of an indicator's character pairs a question must hold to name it in other words
 _MIN_KEY = 3  # a shorter indicator name (「企业」) would match too many questions
 
 
@@ -78,22 +78,12 @@ def _group_named(question: str, table: FiguresTable) -> list[Figure] | None:
     terms = question + " " + " ".join(table.topic_terms(question))
     for rows in groups.values():
         names = {r.key for r in rows} | {r.indicator for r in rows}
-        hit = max((_named(n, terms) for n in names if len(n) >= _MIN_KEY), default=0.0)
+        hit = max((named_share(n, terms) for n in names if len(n) >= _MIN_KEY), default=0.0)
         if hit > best_len and len(rows) >= 2:
             best, best_len = rows, hit
     if best is None:
         return None
     return sorted(best, key=_order)
-
-
-def _named(name: str, text: str) -> float:
-    """How well ``text`` names the indicator: its length when it is there word for word, a little less
-    when nearly all its character pairs are (「特困救助供养的未成年人年龄」 for 「…供养覆盖的未成年人年龄」)."""
-    if name in text:
-        return float(len(name))
-    pairs = {name[i:i + 2] for i in range(len(name) - 1)}
-    share = sum(p in text for p in pairs) / len(pairs)
-    return share * len(name) * 0.9 if share >= _NEAR_SHARE else 0.0
 
 
 def _order(f: Figure) -> tuple[int, int]:

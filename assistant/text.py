@@ -45,3 +45,19 @@ def idf_table(token_lists: list[list[str]]) -> dict[str, float]:
         for t in set(toks):
             df[t] = df.get(t, 0) + 1
     return {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+
+
+NEAR_SHARE = 0.7  # share of a name's character pairs a text must hold to name it in other words
+
+
+def named_share(name: str, text: str) -> float:
+    """How well ``text`` names ``name``: its length when it is there word for word, a little less when
+    nearly all its character pairs are (「特困救助供养的未成年人年龄」 for 「…供养覆盖的未成年人年龄」), else 0.
+    Longer names score higher, so the most specific name a text holds wins."""
+    if name in text:
+        return float(len(name))
+    pairs = {name[i:i + 2] for i in range(len(name) - 1)}
+    if not pairs:
+        return 0.0
+    share = sum(p in text for p in pairs) / len(pairs)
+    return share * len(name) * 0.9 if share >= NEAR_SHARE else 0.0

@@ -1,0 +1,87 @@
+"""Questions about a set the plan names (「九大商圈都有哪些？」, 「“三带”是哪三条产业带？」): its members.
+
+Retrieval finds the sentence that *names* a set (「建设九大商圈」) at least as readily as the ones that
+list it, and an extractive answer then quotes the name instead of the members. The named sets
+(``index.named_sets``) hold each set's members as the plan words them and where it defines them, so a
+list question that names a set is answered with the members, each line citing the clause that states it:
+the defining clause for a set listed inline or in the glossary, each member's own section for a set whose
+members are the headings below it. A member that names a set of its own (「两区」 inside 「一横、两区、三带…」)
+is followed by that set's members.
+
+Sets the glossary defines are left to the answerer's glossary path, which quotes the whole entry
+verbatim: an entry's definition often nests lists (「深化“双创双服”活动、提升…;深化…」) that a member
+list would cut short.
+"""
+from __future__ import annotations
+
+from assistant.text import named_share, squash
+from assistant.types import Answer, Citation
+from index.clauses import Clause, ClauseTree
+from index.lexicon import DEFINE_ASK, LIST_ASK
+from index.named_sets import NamedSet
+
+MIN_NAME = 2  # a shorter set name (「两」) would be found in too many questions
+MIN_MEMBERS = 2  # fewer members make no list
+GLOSSARY = "glossary"  # NamedSet.source of a set the glossary defines
+
+
+def set_answer(question: str, sets: list[NamedSet], tree: ClauseTree) -> Answer | None:
+    """The members of the set the question names, cited; None when it asks no list or names no set."""
+    q = squash(question)
+    if not (LIST_ASK.search(q) or DEFINE_ASK.search(q)):
+        return None
+    named = _set_named(q, [s for s in sets if s.source != GLOSSARY])
+    if named is None:
+        return None
+    by_name = {_bare(s.name): s for s in sets if len(s.members) >= MIN_MEMBERS}
+    clauses: list[Clause] = []
+    lines = [f"规划中的「{_bare(named.name)}」包括："]
+    for member, clause in _members_with_clauses(named, tree):
+        inner = by_name.get(_bare(member))
+        detail = ""
+        if inner is not None and inner is not named:
+            cited = [c for _, c in _members_with_clauses(inner, tree)]
+            detail = f"：{'、'.join(inner.members)}" + "".join(_mark(c, clauses) for c in dict.fromkeys(cited))
+        lines.append(f"- {member}{_mark(clause, clauses)}{detail}")
+    citations = [Citation(c.clause_id, c.label, c.text) for c in clauses]
+    return Answer(answer="\n".join(lines), citations=citations, query=question, mode="extractive")
+
+
+def _set_named(question: str, sets: list[NamedSet]) -> NamedSet | None:
+    """The set whose name the question holds (word for word, or nearly all its character pairs); the
+    longest name wins, so 「九大商圈」 beats 「商圈」."""
+    best, best_score = None, 0.0
+    for s in sets:
+        name = _bare(s.name)
+        if len(name) < MIN_NAME or len(s.members) < MIN_MEMBERS:
+            continue
+        score = named_share(name, question)
+        if score > best_score:
+            best, best_score = s, score
+    return best
+
+
+def _members_with_clauses(named: NamedSet, tree: ClauseTree) -> list[tuple[str, Clause]]:
+    """Each member with the clause that states it: for a set of headings, the member's own heading below
+    the defining one; otherwise the defining clause."""
+    home = tree.by_id[named.clause_id]
+    below = [c for c in tree.clauses if c.clause_id.startswith(named.clause_id + ".")] if home.kind == "heading" else []
+    out = []
+    for member in named.members:
+        own = next((c for c in below if squash(member) in squash(c.title or c.text)), None)
+        out.append((member, own or home))
+    return out
+
+
+def _mark(clause: Clause, clauses: list[Clause]) -> str:
+    if clause not in clauses:
+        clauses.append(clause)
+    return f"[{clauses.index(clause) + 1}]"
+
+
+def _bare(name: str) -> str:
+    """A set's name without quotation marks: 「“三带”」 → 「三带」."""
+    return squash(name).strip().replace("“", "").replace("”", "").replace('"', "")
+
+
+__all__ = ["set_answer"]
