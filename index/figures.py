@@ -162,7 +162,7 @@ FIELDS = tuple(Figure.__dataclass_fields__)
 def extract_figures(tree: ClauseTree, horizon: Horizon) -> list[Figure]:
     """Every figure of the plan's body, in source order, with pairs linked."""
     rows: list[Figure] = []
-    retrospective = _retrospective_sections(tree, horizon)
+    retrospective = retrospective_sections(tree, horizon)
     for clause in tree.clauses:
         if clause.kind != "paragraph":
             continue
@@ -182,7 +182,7 @@ def _section_of(clause: Clause, tree: ClauseTree) -> str:
     return ".".join(parts[:2])
 
 
-def _retrospective_sections(tree: ClauseTree, horizon: Horizon) -> set[str]:
+def retrospective_sections(tree: ClauseTree, horizon: Horizon) -> set[str]:
     """Sections that look back on the previous period: their heading or opening speaks of results
     (成就, 五年来) and no year in them lies inside the plan's own period. Their figures without a year
     are results of the previous period, not targets."""
@@ -492,4 +492,4 @@ def _same_key(a: str, b: str) -> bool:
     return len(short) >= 4 and long_.endswith(short)
 
 
-__all__ = ["Figure", "Horizon", "extract_figures", "indicator_key", "KINDS", "FIELDS"]
+__all__ = ["Figure", "Horizon", "extract_figures", "indicator_key", "retrospective_sections", "KINDS", "FIELDS"]
