@@ -79,14 +79,21 @@ def select_topic(topic: str, retriever: HybridRetriever, params: BriefParams,
     first = retriever.search(query, k=1, vector=vector)
     if not first or first[0].score <= 0:
         return Selection(topic, terms, ())
-    whole = _titled_on_topic(tree, terms)
+    # Paragraphs below a heading naming the topic, kept only where retrieval agrees that the section
+    # is about it (「优化创新生态环境」 names 生态环境 in another sense).
+    sections = _titled_on_topic(tree, terms)
+    whole = set().union(*sections.values())
     # The topic as the plan itself treats it: the short topic's vector moved toward its own section's
     # sentences (the titled section, else the best clause), so '城市更新' also finds 老旧小区改造.
     meaning = _toward_core(retriever, vector, whole or {first[0].clause_id}, params.core_weight)
     hits = retriever.search(query, k=params.candidates, vector=meaning)
-    best = hits[0].score
+    # Relative to the best paragraph: a glossary entry named exactly like the topic (「“1+4+N”社区治理」)
+    # outscores every paragraph and would set the bar where no paragraph reaches it.
+    best = max((h.score for h in hits if h.clause.kind != "glossary"), default=hits[0].score)
     scored = {h.clause_id: h.score / best for h in hits
               if h.score / best >= params.relative_cutoff and max(h.sentence, h.question) >= params.min_cosine}
+    whole = set().union(*(below for below in sections.values()
+                          if len(below & scored.keys()) >= params.section_share * len(below)))
 
     sentence_cos = _sentence_cosines(retriever, meaning)
     top = max(sentence_cos.values(), default=0.0)
@@ -99,9 +106,12 @@ def select_topic(topic: str, retriever: HybridRetriever, params: BriefParams,
         if cid in whole:
             kept = sentences
         else:
+            cos = {s: sentence_cos.get(s, 0.0) for s in sentences}
+            # A clause retrieval ranks near the best speaks of the topic at least in its closest sentence.
+            own_best = max(cos.values(), default=0.0) if scored.get(cid, 0.0) >= params.strong_clause else 2.0
             kept = [s for s in sentences
-                    if sentence_cos.get(s, 0.0) >= top - (params.named_margin if any(t in s for t in terms)
-                                                          else params.sentence_margin)]
+                    if cos[s] >= top - params.sentence_margin
+                    or cos[s] >= top - params.named_margin and (any(t in s for t in terms) or cos[s] >= own_best)]
         if kept:
             picks.append(Pick(clause, tuple(kept), cid in whole, scored.get(cid, 0.0)))
     return Selection(topic, terms, tuple(picks))
@@ -119,18 +129,20 @@ def _toward_core(retriever: HybridRetriever, vector: np.ndarray, core: set[str],
     return (moved / np.linalg.norm(moved)).astype(np.float32)
 
 
-def _titled_on_topic(tree: ClauseTree, terms: tuple[str, ...]) -> set[str]:
-    """Paragraphs taken whole: those whose own title names the topic, and every paragraph below a
-    section or subsection heading that does (a chapter's title is a slogan spanning many topics)."""
-    out: set[str] = set()
+def _titled_on_topic(tree: ClauseTree, terms: tuple[str, ...]) -> dict[str, set[str]]:
+    """Clauses whose title names the topic → the paragraphs they make wholly on it: a paragraph itself,
+    or every paragraph below a section or subsection heading (a chapter's title is a slogan spanning
+    many topics)."""
+    out: dict[str, set[str]] = {}
     for c in tree.clauses:
         if not c.title or not any(t in c.title for t in terms):
             continue
         if c.kind == "paragraph":
-            out.add(c.clause_id)
+            out[c.clause_id] = {c.clause_id}
         elif c.kind == "heading" and c.level >= 2:
             prefix = c.clause_id + "."
-            out |= {d.clause_id for d in tree.clauses if d.kind == "paragraph" and d.clause_id.startswith(prefix)}
+            out[c.clause_id] = {d.clause_id for d in tree.clauses
+                                if d.kind == "paragraph" and d.clause_id.startswith(prefix)}
     return out
 
 

@@ -66,6 +66,13 @@ class BriefParams(BaseModel):
     # topic (or a thesaurus term for it): relative cuts, as broad topics have many close sentences.
     sentence_margin: float = Field(0.02, ge=0, le=1)
     named_margin: float = Field(0.05, ge=0, le=1)
+    # ... or, within named_margin, when it is the closest sentence of a clause whose fused score is at
+    # least this share of the best (a clause retrieval ranks near the best speaks of the topic somewhere;
+    # above 1: off).
+    strong_clause: float = Field(0.8, ge=0)
+    # A section whose heading names the topic is taken whole only when at least this share of its
+    # paragraphs passed the retrieval cut: 「优化创新生态环境」 names 生态环境 in another sense.
+    section_share: float = Field(0.5, ge=0, le=1)
     # A topic longer than this (characters, after cleaning) is cut: a topic is a few words, not a text.
     max_topic_chars: int = Field(30, ge=2)
 
