@@ -73,6 +73,13 @@ def select_topic(topic: str, retriever: HybridRetriever, params: BriefParams,
     """The clauses and sentences of the plan on ``topic`` (already cleaned), in plan order."""
     tree: ClauseTree = retriever.store.tree
     terms = topic_terms(topic, retriever)
+    # A topic of several words (文化旅游 → 文化, 旅游) is named by a sentence that uses all of them.
+    words = tuple(w for w in retriever.tokenizer.words(topic, query=True) if len(w) >= _MIN_TERM)
+    words = words if len(words) > 1 else ()
+
+    def names(sentence: str) -> bool:
+        return any(t in sentence for t in terms) or bool(words) and all(w in sentence for w in words)
+
     if vector is None:
         vector = retriever.embed_queries([topic])[topic]
     query = " ".join(dict.fromkeys([topic, *terms]))
@@ -111,7 +118,7 @@ def select_topic(topic: str, retriever: HybridRetriever, params: BriefParams,
             own_best = max(cos.values(), default=0.0) if scored.get(cid, 0.0) >= params.strong_clause else 2.0
             kept = [s for s in sentences
                     if cos[s] >= top - params.sentence_margin
-                    or cos[s] >= top - params.named_margin and (any(t in s for t in terms) or cos[s] >= own_best)]
+                    or cos[s] >= top - params.named_margin and (names(s) or cos[s] >= own_best)]
         if kept:
             picks.append(Pick(clause, tuple(kept), cid in whole, scored.get(cid, 0.0)))
     return Selection(topic, terms, tuple(picks))

@@ -52,20 +52,20 @@ class BriefParams(BaseModel):
     candidates: int = Field(60, ge=1)
     # A clause is on the topic when its fused score is at least this share of the best clause's: the
     # topic's own section leads by far and what merely mentions it trails, whatever the topic.
-    relative_cutoff: float = Field(0.2, ge=0, le=1)
+    relative_cutoff: float = Field(0.25, ge=0, le=1)
     # ... and when one of its sentences or hypothetical questions is at least this close (e5 cosine) to
     # the topic: related texts sit near 0.85, so a clause below this is near only by shared words.
     min_cosine: float = Field(0.86, ge=0, le=1)
     # The topic's own section (the one its title names, else its best clause) moves the topic's vector
     # toward how the plan speaks of it: vector + core_weight × the section's mean sentence vector.
-    # 0 turns it off: on the dev topics it raised recall (0.70 → 0.88) but flooded broad topics with
-    # their neighbours' sentences (precision 0.87 → 0.68), so the default is off.
+    # 0 turns it off: on the dev topics (with the earlier cuts) it raised recall (0.70 → 0.88) but
+    # flooded broad topics with their neighbours' sentences (precision 0.87 → 0.68), so it is off.
     core_weight: float = Field(0.0, ge=0)
     # Inside a clause not wholly on the topic, a sentence stays when its cosine with that moved vector
     # is within sentence_margin of the plan's closest sentence, or within named_margin when it names the
     # topic (or a thesaurus term for it): relative cuts, as broad topics have many close sentences.
     sentence_margin: float = Field(0.02, ge=0, le=1)
-    named_margin: float = Field(0.05, ge=0, le=1)
+    named_margin: float = Field(0.04, ge=0, le=1)
     # ... or, within named_margin, when it is the closest sentence of a clause whose fused score is at
     # least this share of the best (a clause retrieval ranks near the best speaks of the topic somewhere;
     # above 1: off).
