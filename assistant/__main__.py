@@ -1,4 +1,4 @@
-"""Command line: `python -m assistant {search,ask,chat,figures,sets}`."""
+"""Command line: `python -m assistant {search,ask,chat,figures,sets,brief}`."""
 from __future__ import annotations
 
 import argparse
@@ -114,6 +114,34 @@ def cmd_sets(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_brief(args: argparse.Namespace) -> int:
+    """Print the topic briefing as Markdown; ``--md`` / ``--docx`` also write the files. A topic the
+    plan does not cover (or an empty one) is a usage error: exit code 2 with the reason."""
+    from pathlib import Path
+
+    from assistant.brief_export import to_docx, to_markdown
+    from assistant.topic_brief import TopicError
+
+    if not (args.topic or "").strip(" \t\n，,。.;；:：!！?？"):
+        print("error: 请输入专题，例如：python -m assistant brief 养老", file=sys.stderr)
+        return 2
+    bot = _load(args)
+    try:
+        brief = bot.brief(args.topic)
+    except TopicError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(brief.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(to_markdown(brief), end="")
+    if args.md:
+        Path(args.md).write_text(to_markdown(brief), encoding="utf-8")
+    if args.docx:
+        Path(args.docx).write_bytes(to_docx(brief))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m assistant", description="the plan assistant's command line")
     sub = p.add_subparsers(dest="command", required=True)
@@ -153,6 +181,13 @@ def build_parser() -> argparse.ArgumentParser:
     n = sub.add_parser("sets", help="the sets the plan names by a count or a name, with their members")
     n.add_argument("--json", action="store_true")
     n.set_defaults(func=cmd_sets)
+
+    b = sub.add_parser("brief", help="the topic briefing (专题简报): state, figures, tasks, terms, all cited")
+    b.add_argument("topic", help="a topic in everyday words, e.g. 养老, 教育, 交通与停车")
+    b.add_argument("--md", metavar="FILE", help="also write the briefing as Markdown to FILE")
+    b.add_argument("--docx", metavar="FILE", help="also write the briefing as a Word document to FILE")
+    b.add_argument("--json", action="store_true", help="print the briefing as JSON instead of Markdown")
+    b.set_defaults(func=cmd_brief)
     return p
 
 

@@ -30,11 +30,13 @@ from assistant.llm import LLMUnavailable, invoke_with_timeout, make_llm
 from assistant.retrieval import Hit, HybridRetriever
 from assistant.scope import ScopeDecision, ScopeModel
 from assistant.state import ChainState
+from assistant.topic_brief import TopicBrief, TopicError, compose
+from assistant.topic_select import select_topic
 from assistant.types import Answer, Citation
 from assistant.verify import verify_answer
 from index.clauses import Clause
 from index.config import Settings, get_settings
-from index.figures import Figure
+from index.figures import Figure, Horizon
 from index.named_sets import NamedSet
 from index.profile import PlanProfile
 from index.store import load_store
@@ -386,6 +388,32 @@ class Assistant:
         each with its count, its members in the plan's words and the clause that defines it."""
         return list(self.figures_table.named_sets)
 
+    def brief(self, topic: str) -> TopicBrief:
+        """The topic briefing (专题简报) on ``topic`` in everyday words (养老, 交通与停车): what the previous
+        period achieved, the figures and targets, the measures in plan order and the glossary terms,
+        every line a verbatim sentence citing its clause (see assistant/topic_brief.py).
+
+        Which clauses belong to the topic is decided by meaning and the plan's structure
+        (assistant/topic_select.py, numbers in ``Settings.brief``). Raises :class:`TopicError` (a
+        ``ValueError``) for an empty topic or one the plan does not cover, with a message to show.
+        """
+        params = self.settings.brief
+        text, _ = clean_text(topic, params.max_topic_chars)
+        text = text.strip(" ，,。.;；:：!！?？")
+        if not re.search(r"[\w\u4e00-\u9fff]", text):
+            raise TopicError("请输入专题，例如：养老、教育、交通与停车。")
+        vector = self.retriever.embed_queries([text])[text]
+        if self.scope_model is not None:
+            decision = self.scope_model.decide(
+                self.retriever.scope_features(text, vector, self.retriever.bm25_scores(text)))
+            if not decision.in_scope:
+                raise TopicError(f"规划中没有关于「{text}」的内容，请换一个专题。")
+        selection = select_topic(text, self.retriever, params, vector=vector)
+        brief = compose(selection, self.tree, self.figures_table.figures, Horizon.of(self.profile))
+        if not brief.references:
+            raise TopicError(f"规划中没有关于「{text}」的内容，请换一个专题。")
+        return brief
+
     def ask_stream(self, question: str, history: list[dict] | None = None) -> Iterator[tuple[str, Answer | None]]:
         """Yield the answer text as it grows, then ``(text, Answer)`` once it is verified."""
         res = self.ask(question, history)
@@ -422,4 +450,4 @@ def _short(e: Exception) -> str:
     return "返回格式错误"
 
 
-__all__ = ["Assistant", "Answer", "Citation", "LLMUnavailable"]
+__all__ = ["Assistant", "Answer", "Citation", "LLMUnavailable", "TopicBrief", "TopicError"]

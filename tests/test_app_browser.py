@@ -167,3 +167,21 @@ def test_phone_flow(app, browser, shots, capsys):
     page.close()
     with capsys.disabled():
         print(f"\nscreenshots: {shots}")
+
+
+def test_phone_topic_brief(app, browser, shots, capsys):
+    """「专题简报」 at 390 px: the briefing renders in its tab, its table scrolls inside itself, the page
+    never sideways, and the downloads become usable."""
+    page = open_page(browser, app, 390, 844)
+    page.get_by_role("tab", name="专题简报").click()
+    page.locator("#qx-topic input, #qx-topic textarea").first.fill("养老")
+    page.locator("#qx-topic input, #qx-topic textarea").first.press("Enter")
+    page.locator("#qx-topic-brief .qx-tb table").wait_for(timeout=60_000)
+    page.wait_for_timeout(600)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 391  # no sideways scrolling
+    assert page.locator("#qx-topic-brief a.qx-cite").count() > 5
+    shot(page, shots, "390-topic-brief")
+    assert page.dialogs == [] and browser.external_requests == []
+    page.close()
+    with capsys.disabled():
+        print(f"\nscreenshots: {shots}")

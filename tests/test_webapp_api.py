@@ -270,3 +270,14 @@ def test_bad_credentials_setting_is_refused():
         with pytest.raises(ValueError):
             parse_credentials(bad)
     assert parse_credentials("u:p:q") == ("u", "p:q")
+
+
+def test_brief_endpoint(api):
+    res = api.get("/api/v1/brief", params={"topic": "养老"})
+    assert res.status_code == 200
+    body = res.json()
+    assert body["topic"] == "养老" and body["references"] and body["tasks"]
+    refs = [r["clause_id"] for r in body["references"]]
+    assert all(refs[line["ref"] - 1] == line["clause_id"] for line in body["review"] + body["tasks"] + body["figures"])
+    assert_error(api.get("/api/v1/brief", params={"topic": "  "}), 422, "invalid_request")
+    assert_error(api.get("/api/v1/brief", params={"topic": "明天的天气预报"}), 422, "invalid_request")

@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
+from assistant.topic_brief import TopicError
 from assistant.types import Answer, Citation
 from webapp import edge
 from webapp.limits import BodyTooLarge
@@ -245,6 +246,15 @@ def create_api(bot, started_at: float | None = None) -> FastAPI:
                          path=list(c.path), parent_id=c.parent_id,
                          previous=clauses[i - 1].clause_id if i > 0 else None,
                          next=clauses[i + 1].clause_id if i + 1 < len(clauses) else None)
+
+    @api.get("/brief", response_model=None, responses={422: {"model": ErrorBody}, **errors},
+             summary="The topic briefing (专题简报): review, figures, tasks, glossary lines, each with `ref` "
+                     "(1-based) into `references`")
+    def brief(topic: str = Query(description="a topic in everyday words", examples=["养老"])) -> dict | JSONResponse:
+        try:
+            return bot.brief(edge.field(topic, edge.TOPIC_CHARS)).to_dict()
+        except TopicError as e:
+            return error(422, f"topic: {e}")
 
     @api.get("/health", response_model=Health, summary="Liveness, the store it answers from, uptime")
     def health() -> Health:

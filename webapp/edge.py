@@ -9,6 +9,7 @@ from index.config import Settings
 
 CLAUSE_ID_CHARS = 32  # the longest clause id is a few characters ('1.1.3.1', 'G.18'); anything longer is junk
 TITLE_CHARS = 100  # a briefing title is one line
+TOPIC_CHARS = 60  # a briefing topic is a few words (the Assistant cuts it further, to Settings.brief.max_topic_chars)
 ACTION_CHARS = 16  # the briefing panel's actions look like 'del:3' or 'up:12'
 
 

@@ -1,5 +1,6 @@
 """The Gradio Blocks UI around a loaded Assistant: streaming chat with clickable citations, the sources
-panel, the plan itself, a briefing draft exported to Markdown and .docx, and thumbs up/down votes.
+panel, the plan itself, a briefing draft exported to Markdown and .docx, the topic briefing (专题简报)
+exported the same way, and thumbs up/down votes.
 
 UI wiring only: answers come from the public ``Assistant`` API, markup from assistant.ui_render, the
 briefing from assistant.briefing, votes from assistant.feedback. Every user string passes webapp.edge
@@ -19,10 +20,13 @@ import gradio as gr  # noqa: E402
 from assistant.briefing import (  # noqa: E402
     BriefingItem, BriefingSource, Draft, add_item, move_item, remove_item, write_exports,
 )
+from assistant.brief_export import write_brief_exports  # noqa: E402
 from assistant.feedback import FeedbackError, append_feedback, make_record  # noqa: E402
+from assistant.topic_brief import TopicError  # noqa: E402
 from assistant.types import Answer  # noqa: E402
 from assistant.ui_render import (  # noqa: E402
     BRIDGE_JS, SCROLL_JS, PlanView, Turn, briefing_html, chat_messages, esc, history_of, sources_html,
+    topic_brief_html,
 )
 from webapp import edge  # noqa: E402
 
@@ -116,6 +120,24 @@ def build_app(bot, export_dir: Path) -> gr.Blocks:
         """Both download buttons get their fresh file and become usable in one update."""
         return tuple(gr.DownloadButton(value=f, interactive=f is not None) for f in export_briefing(title, draft))
 
+    def topic_brief(topic: str) -> tuple[str, str | None, str | None]:
+        """The topic briefing rendered for its tab and fresh .md/.docx files (the draft's export path);
+        an empty or uncovered topic shows why, with no files."""
+        text = edge.field(topic, edge.TOPIC_CHARS)
+        try:
+            brief = bot.brief(text)
+        except TopicError as e:
+            return topic_brief_html(None, error=str(e)), None, None
+        try:
+            md, docx = write_brief_exports(brief, export_dir, source=source)
+        except OSError as e:
+            gr.Warning(f"专题简报导出失败：无法写入文件（{e.strerror or e}）。", title="专题简报")
+            return topic_brief_html(brief), None, None
+        return topic_brief_html(brief), str(md), str(docx)
+
+    def enable_downloads(md: str | None, docx: str | None) -> tuple[gr.DownloadButton, gr.DownloadButton]:
+        return tuple(gr.DownloadButton(value=f, interactive=f is not None) for f in (md, docx))
+
     def vote(turns: list[Turn], evt: gr.LikeData):
         """Thumbs up/down → one feedback line; the thumbs shown are kept in the chatbot's feedback_value."""
         try:
@@ -172,6 +194,14 @@ def build_app(bot, export_dir: Path) -> gr.Blocks:
                             md_btn = gr.DownloadButton("下载 Markdown", interactive=False, size="sm")
                             docx_btn = gr.DownloadButton("下载 Word (.docx)", interactive=False, size="sm",
                                                          variant="primary")
+                    with gr.Tab("专题简报", id="topic"):
+                        topic = gr.Textbox(show_label=False, placeholder="输入专题，例如：养老、交通与停车", max_lines=1,
+                                           submit_btn="生成简报", elem_id="qx-topic")
+                        topic_out = gr.HTML(topic_brief_html(None), elem_id="qx-topic-brief", js_on_load=None)
+                        with gr.Row():
+                            topic_md = gr.DownloadButton("下载 Markdown", interactive=False, size="sm")
+                            topic_docx = gr.DownloadButton("下载 Word (.docx)", interactive=False, size="sm",
+                                                           variant="primary")
 
         chat_io = dict(fn=respond, inputs=[msg, turns], outputs=[chatbot, sources, turns, msg, tabs],
                        concurrency_id="answer", concurrency_limit=ANSWER_CONCURRENCY)
@@ -189,6 +219,10 @@ def build_app(bot, export_dir: Path) -> gr.Blocks:
             refresh_downloads, **downloads, api_visibility="private")
         bridge.brief(edit_briefing, [bridge, draft], [draft, brief], api_name="edit_briefing").then(
             refresh_downloads, **downloads, api_visibility="private")
+
+        topic.submit(topic_brief, [topic], [topic_out, topic_md, topic_docx], api_name="topic_brief",
+                     concurrency_id="answer", concurrency_limit=ANSWER_CONCURRENCY).then(
+            enable_downloads, [topic_md, topic_docx], [topic_md, topic_docx], api_visibility="private")
 
         chatbot.like(vote, [turns], [turns, chatbot], api_visibility="private")
         clear_btn.click(clear, None, [chatbot, sources, turns], api_name="clear")
