@@ -158,6 +158,23 @@ def test_topic_brief_renders_and_downloads(app, tmp_path):
     assert "请输入专题" in html and md_path is None
 
 
+def test_figures_tab_filters_and_downloads(app, tmp_path):
+    """「数据与指标」: topic words, year and kind filter the table; CSV and XLSX hold the same rows."""
+    from openpyxl import load_workbook
+
+    c = client(app, downloads=tmp_path)
+    table, csv_path, xlsx_path = c.predict("幼儿园", "2025", "目标", api_name="/figures")
+    rows = table["data"]
+    assert rows and all(r[5] == "目标" for r in rows)
+    assert any(r[0] == "普惠性幼儿园覆盖率" and r[1] == "85" and r[7] == "10.2.2" for r in rows)
+    text = Path(csv_path).read_text(encoding="utf-8-sig")
+    assert "普惠性幼儿园覆盖率,85,%" in text
+    sheet = load_workbook(xlsx_path).active
+    assert sheet.max_row == len(rows) + 1 and sheet["A1"].value == "指标"
+    table, csv_path, xlsx_path = c.predict("<b>天气</b>" + "x" * 500, "全部", "全部", api_name="/figures")
+    assert table["data"] in ([], [[""] * 8]) and csv_path is None and xlsx_path is None
+
+
 def test_user_html_is_shown_as_text(app):
     c = client(app)
     for q in XSS:

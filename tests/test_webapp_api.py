@@ -281,3 +281,22 @@ def test_brief_endpoint(api):
     assert all(refs[line["ref"] - 1] == line["clause_id"] for line in body["review"] + body["tasks"] + body["figures"])
     assert_error(api.get("/api/v1/brief", params={"topic": "  "}), 422, "invalid_request")
     assert_error(api.get("/api/v1/brief", params={"topic": "明天的天气预报"}), 422, "invalid_request")
+
+
+@pytest.mark.parametrize("params, check", [
+    ({"topic": "幼儿园", "year": "2025", "kind": "target"},
+     lambda rows: any(r["indicator"] == "普惠性幼儿园覆盖率" and r["value"] == "85" for r in rows)
+     and all(r["kind"] == "target" for r in rows)),
+    ({}, lambda rows: len(rows) >= 100 and all(r["sentence"] and r["clause_id"] for r in rows)),
+    ({"topic": "明天的天气预报"}, lambda rows: rows == []),
+])
+def test_figures_endpoint(api, params, check):
+    res = api.get("/api/v1/figures", params=params)
+    assert res.status_code == 200
+    body = res.json()
+    assert body["count"] == len(body["figures"]) and check(body["figures"])
+
+
+@pytest.mark.parametrize("params", [{"year": "25年"}, {"kind": "guess"}])
+def test_figures_endpoint_rejects_bad_filters(api, params):
+    assert_error(api.get("/api/v1/figures", params=params), 422, "invalid_request")

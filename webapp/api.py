@@ -107,6 +107,30 @@ class ClauseOut(BaseModel):
     next: str | None = Field(description="the clause after it in the plan (null for the last)")
 
 
+class FigureOut(BaseModel):
+    """One row of the figures table, as index.figures.Figure holds it."""
+
+    indicator: str
+    value: str
+    unit: str
+    comparator: str
+    year: str
+    kind: str
+    chapter: str
+    clause_id: str
+    sentence: str
+    key: str = ""
+    pair_id: str = ""
+
+
+class FiguresResponse(BaseModel):
+    count: int
+    figures: list[FigureOut]
+
+
+FILTER_CHARS = 16  # a year, a period or a kind is a short token
+
+
 class StoreInfo(BaseModel):
     source_sha256: str
     built_at: str
@@ -255,6 +279,19 @@ def create_api(bot, started_at: float | None = None) -> FastAPI:
             return bot.brief(edge.field(topic, edge.TOPIC_CHARS)).to_dict()
         except TopicError as e:
             return error(422, f"topic: {e}")
+
+    @api.get("/figures", response_model=FiguresResponse, responses=errors,
+             summary="The figures table (数据与指标): every quantified statement, filtered")
+    def figures(topic: str = Query("", description="topic words, e.g. 教育 (empty: all)"),
+                year: str = Query("", description="a year '2025' or a period '2021-2025' (empty: all)"),
+                kind: str = Query("", description="actual | target | vision | change (empty: all)")
+                ) -> FiguresResponse | JSONResponse:
+        try:
+            rows = bot.figures(topic=edge.field(topic, edge.TOPIC_CHARS) or None,
+                               year=edge.field(year, FILTER_CHARS) or None, kind=edge.field(kind, FILTER_CHARS) or None)
+        except ValueError as e:
+            return error(422, str(e))
+        return FiguresResponse(count=len(rows), figures=[FigureOut(**r.to_dict()) for r in rows])
 
     @api.get("/health", response_model=Health, summary="Liveness, the store it answers from, uptime")
     def health() -> Health:

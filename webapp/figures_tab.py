@@ -69,8 +69,9 @@ def years_of(figures: list[Figure]) -> list[str]:
 
 
 def build_tab(bot, export_dir: Path | None):
-    """The tab's components and events, inside the caller's Blocks and Tabs; returns the table and the
-    row-select event so the caller can open the clause in its plan browser."""
+    """The tab's components and events, inside the caller's Blocks and Tabs; returns the table (the caller
+    opens a selected row's clause in its plan browser), the refresh and enable steps the caller runs on
+    page load, the filters and the download buttons."""
     every = bot.figures()
     with gr.Row(elem_classes="qx-fig-filters"):
         topic = gr.Textbox(label="主题词", placeholder="如：教育、养老、金融", max_lines=1, scale=2, min_width=120)
@@ -83,16 +84,20 @@ def build_tab(bot, export_dir: Path | None):
         xlsx_btn = gr.DownloadButton("下载 Excel (.xlsx)", size="sm", variant="primary",
                                      interactive=export_dir is not None)
 
-    def refresh(topic_text: str, year_text: str, kind_text: str):
+    def refresh(topic_text: str, year_text: str, kind_text: str) -> tuple[list[list[str]], str | None, str | None]:
+        """The filtered rows and their CSV and XLSX files (none when nothing is left or nowhere to write)."""
         figures = select(bot, topic_text, year_text, kind_text)
         if export_dir is None or not figures:
-            return rows_of(figures), gr.DownloadButton(interactive=False), gr.DownloadButton(interactive=False)
+            return rows_of(figures), None, None
         csv_path, xlsx_path = figures_export(figures, fresh_folder(export_dir))
-        return (rows_of(figures), gr.DownloadButton(value=str(csv_path), interactive=True),
-                gr.DownloadButton(value=str(xlsx_path), interactive=True))
+        return rows_of(figures), str(csv_path), str(xlsx_path)
+
+    def enable(csv_path: str | None, xlsx_path: str | None) -> tuple[gr.DownloadButton, gr.DownloadButton]:
+        return tuple(gr.DownloadButton(value=f, interactive=f is not None) for f in (csv_path, xlsx_path))
 
     for control in (topic, year, kind):
         event = control.submit if control is topic else control.change
-        event(refresh, [topic, year, kind], [table, csv_btn, xlsx_btn], api_name=False if control is not topic
-              else "figures", concurrency_limit=4)
-    return table, refresh, (topic, year, kind), (csv_btn, xlsx_btn)
+        visibility = dict(api_name="figures") if control is topic else dict(api_visibility="private")
+        event(refresh, [topic, year, kind], [table, csv_btn, xlsx_btn], concurrency_limit=4, **visibility).then(
+            enable, [csv_btn, xlsx_btn], [csv_btn, xlsx_btn], api_visibility="private")
+    return table, refresh, enable, (topic, year, kind), (csv_btn, xlsx_btn)

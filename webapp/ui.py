@@ -28,7 +28,8 @@ from assistant.ui_render import (  # noqa: E402
     BRIDGE_JS, SCROLL_JS, PlanView, Turn, briefing_html, chat_messages, esc, history_of, sources_html,
     topic_brief_html,
 )
-from webapp import edge  # noqa: E402
+from webapp import edge, figures_tab  # noqa: E402
+from webapp.exports import prune  # noqa: E402
 
 # What the app shows of a plan (its name, the example questions) comes from the plan's profile.toml.
 PLACEHOLDER = ("**您好！这里是{assistant_name}。**\n\n问我关于{short_name}的任何问题，"
@@ -75,6 +76,15 @@ def build_app(bot, export_dir: Path) -> gr.Blocks:
         res = bot.ask(q, edge.history(history, bot.settings))
         return replace(res, notice=edge.with_notice(cut, res.notice) if cut else res.notice).to_dict()
 
+    def open_figure(rows, evt: gr.SelectData):
+        """The clause of the figure row a user clicked (its last column), in the plan browser."""
+        try:
+            row = evt.index[0] if isinstance(evt.index, (list, tuple)) else int(evt.index)
+            clause_id = str(rows.values[row][-1] if hasattr(rows, "values") else rows[row][-1])
+        except (IndexError, TypeError, ValueError):
+            return gr.skip(), gr.skip()
+        return open_clause(clause_id)
+
     def open_clause(clause_id: str):
         return view.render(edge.field(clause_id, edge.CLAUSE_ID_CHARS)), gr.Tabs(selected="plan")
 
@@ -110,6 +120,7 @@ def build_app(bot, export_dir: Path) -> gr.Blocks:
             return None, None
         title = edge.field(title, edge.TITLE_CHARS) or source.default_title  # file names never come from it
         try:
+            prune(export_dir)  # earlier exports past their age or beyond the cap go first
             md, docx = write_exports(draft, title, export_dir, source=source)
         except OSError as e:  # a clear message; the chat keeps working
             gr.Warning(f"简报导出失败：无法写入文件（{e.strerror or e}）。", title="简报")
@@ -129,6 +140,7 @@ def build_app(bot, export_dir: Path) -> gr.Blocks:
         except TopicError as e:
             return topic_brief_html(None, error=str(e)), None, None
         try:
+            prune(export_dir)
             md, docx = write_brief_exports(brief, export_dir, source=source)
         except OSError as e:
             gr.Warning(f"专题简报导出失败：无法写入文件（{e.strerror or e}）。", title="专题简报")
@@ -202,6 +214,9 @@ def build_app(bot, export_dir: Path) -> gr.Blocks:
                             topic_md = gr.DownloadButton("下载 Markdown", interactive=False, size="sm")
                             topic_docx = gr.DownloadButton("下载 Word (.docx)", interactive=False, size="sm",
                                                            variant="primary")
+                    with gr.Tab("数据与指标", id="figures"):
+                        fig_table, fig_refresh, fig_enable, fig_filters, fig_downloads = figures_tab.build_tab(
+                            bot, export_dir)
 
         chat_io = dict(fn=respond, inputs=[msg, turns], outputs=[chatbot, sources, turns, msg, tabs],
                        concurrency_id="answer", concurrency_limit=ANSWER_CONCURRENCY)
@@ -214,7 +229,9 @@ def build_app(bot, export_dir: Path) -> gr.Blocks:
         opened = bridge.open(open_clause, [bridge], [plan, tabs], api_name="open_clause")
         opened.then(None, [bridge], None, js=SCROLL_JS)  # scroll to the clause in the browser, no server call
         downloads = dict(inputs=[title, draft], outputs=[md_btn, docx_btn])
-        title.change(export_briefing, **downloads, api_name="export_briefing")
+        # exported when the title is done (Enter or leaving the box), not at every keystroke
+        title.submit(export_briefing, **downloads, api_name="export_briefing")
+        title.blur(export_briefing, **downloads, api_visibility="private")
         bridge.pin(pin, [bridge, turns, draft], [draft, brief], api_name="pin").then(
             refresh_downloads, **downloads, api_visibility="private")
         bridge.brief(edit_briefing, [bridge, draft], [draft, brief], api_name="edit_briefing").then(
@@ -223,6 +240,11 @@ def build_app(bot, export_dir: Path) -> gr.Blocks:
         topic.submit(topic_brief, [topic], [topic_out, topic_md, topic_docx], api_name="topic_brief",
                      concurrency_id="answer", concurrency_limit=ANSWER_CONCURRENCY).then(
             enable_downloads, [topic_md, topic_docx], [topic_md, topic_docx], api_visibility="private")
+
+        # a row of the figures table opens its clause in the plan browser
+        fig_table.select(open_figure, [fig_table], [plan, tabs], api_visibility="private")
+        demo.load(fig_refresh, list(fig_filters), [fig_table, *fig_downloads], api_visibility="private").then(
+            fig_enable, list(fig_downloads), list(fig_downloads), api_visibility="private")
 
         chatbot.like(vote, [turns], [turns, chatbot], api_visibility="private")
         clear_btn.click(clear, None, [chatbot, sources, turns], api_name="clear")
