@@ -30,6 +30,7 @@ from assistant.llm import LLMUnavailable, invoke_with_timeout, make_llm
 from assistant.retrieval import Hit, HybridRetriever
 from assistant.scope import ScopeDecision, ScopeModel
 from assistant.state import ChainState
+from assistant.text import ABSTAIN_HEAD
 from assistant.topic_brief import TopicBrief, TopicError, compose
 from assistant.topic_select import select_topic
 from assistant.types import Answer, Citation
@@ -47,7 +48,6 @@ ANSWER_K = 8
 SCOPE_CHARS = 120  # the scope model reads a question's first characters: what it asks, not its padding
 PART_K = 3
 EMPTY_PROMPT = "请输入您想了解的问题。"
-ABSTAIN_HEAD = "规划中没有明确提到这一内容"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from assistant.text import MARKER
 from assistant.types import Answer, Citation
 from index.profile import PlanProfile
 
-MARKER = re.compile(r"\[(\d+)\]")
 _XML_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in .docx XML
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~!])")
 

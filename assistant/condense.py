@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.text import MARKER
 from index.config import AnswerParams
 from index.lexicon import (ASK_FRAME_WORDS, ASK_PHRASES, ASKING, CN_ORDINAL, COUNT_ASK, ITEM_SPLIT, LEADING, LIST_LEAD,
                            ORDINAL_PICK, REFERS_BACK, THEN, TIME_EXPR, TIME_ONLY, TIME_PREPOSITIONS, TRAILING, any_of)
@@ -56,7 +57,7 @@ def _ask_of(question: str) -> str:
 
 def answer_items(answer: str) -> list[str]:
     """The items a previous answer listed, in order: quoted terms first, else enumerated phrases."""
-    text = re.sub(r"\[\d+\]", "", answer)
+    text = MARKER.sub("", answer)
     text = re.sub(r"^(根据规划|规划[^：:]{0,20}提出)[：:]", "", text.strip())
     quoted = _QUOTED_ITEM.findall(text)
     if len(quoted) >= 2:

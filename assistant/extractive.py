@@ -21,7 +21,7 @@ import numpy as np
 
 from assistant.question import Ask, QuestionReader
 from assistant.retrieval import Hit
-from assistant.text import numbers_in, squash
+from assistant.text import NOT_IN_PLAN, numbers_in, squash
 from index.chunker import clause_sentences
 from index.clauses import Clause, ClauseTree
 from index.config import AnswerParams
@@ -275,7 +275,7 @@ class ExtractiveAnswerer:
         lines = [_with_marker(s.text, context.index(s.clause) + 1) for s in chosen]
         text = "根据规划：\n" + "".join(lines)
         if missing and len(asks) > 1:
-            text += "\n（规划中没有明确提到：" + "；".join(re.sub(r"呢?[?？]*$", "", m.text) for m in missing) + "）"
+            text += f"\n（{NOT_IN_PLAN}：" + "；".join(re.sub(r"呢?[?？]*$", "", m.text) for m in missing) + "）"
         return Draft(text=text, context=context, support=max(s.score for s in chosen))
 
     def _pick(self, ask: Ask, pool: list[Sentence], limit: int) -> list[Sentence]:
@@ -318,7 +318,7 @@ class ExtractiveAnswerer:
         if self.coverage(ask, joined, words) < self.params.min_topic:
             absent = [t for t in ask.subject if t not in self._plan_text]
             named = f"「{'、'.join(absent[:3])}」" if absent else "这一问题"
-            return f"规划中没有明确提到{named}"
+            return f"{NOT_IN_PLAN}{named}"
         return ""
 
     def _unknown_name(self, ask: Ask) -> str:

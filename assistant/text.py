@@ -6,7 +6,10 @@ import re
 import unicodedata
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_MARKER = re.compile(r"\[(\d+)\]")
+MARKER = re.compile(r"\[(\d+)\]")  # a citation marker '[3]': the one pattern every module reads markers with
+# What every answerer says when the plan does not answer (the LLM is told to say the same, prompts/).
+NOT_IN_PLAN = "规划中没有明确提到"
+ABSTAIN_HEAD = NOT_IN_PLAN + "这一内容"
 
 
 def nfkc(text: str) -> str:
@@ -20,15 +23,15 @@ def squash(text: str) -> str:
 
 def numbers_in(text: str) -> list[str]:
     """Every number in the text (NFKC), e.g. ['2030', '85'] for '到2030年…达到85%'."""
-    return _NUMBER.findall(nfkc(_MARKER.sub("", text)))
+    return _NUMBER.findall(nfkc(MARKER.sub("", text)))
 
 
 def markers_in(text: str) -> list[int]:
-    return [int(m) for m in _MARKER.findall(text)]
+    return [int(m) for m in MARKER.findall(text)]
 
 
 def strip_markers(text: str) -> str:
-    return _MARKER.sub("", text)
+    return MARKER.sub("", text)
 
 
 def number_supported(number: str, source: str) -> bool:
@@ -61,3 +64,8 @@ def named_share(name: str, text: str) -> float:
         return 0.0
     share = sum(p in text for p in pairs) / len(pairs)
     return share * len(name) * 0.9 if share >= NEAR_SHARE else 0.0
+
+
+def bigrams(text: str) -> set[str]:
+    """The text's overlapping character pairs: how close two wordings are, without a tokenizer."""
+    return {text[i:i + 2] for i in range(len(text) - 1)}

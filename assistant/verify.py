@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.text import markers_in, number_supported, numbers_in, squash, strip_markers
+from assistant.text import bigrams, markers_in, number_supported, numbers_in, squash, strip_markers
 from index.clauses import Clause
 
 # A sentence, then any markers that trail it (LLMs write both "…85%[1]。" and "…85%。[1]").
@@ -32,13 +32,8 @@ class Verification:
         return self.kept > 0 and self.kept >= len(self.dropped)
 
 
-def _bigrams(text: str) -> set[str]:
-    s = squash(strip_markers(text))
-    return {s[i:i + 2] for i in range(len(s) - 1)}
-
-
 def overlap(sentence: str, source: str) -> float:
-    grams = _bigrams(sentence)
+    grams = bigrams(squash(strip_markers(sentence)))
     if not grams:
         return 0.0
     src = squash(source)

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
 
+from assistant.text import MARKER
 from eval.dataset import CATEGORIES, normalise
 
 __all__ = [
@@ -39,7 +40,6 @@ __all__ = [
 
 RECALL_KS: tuple[int, ...] = (1, 3, 5)
 
-_MARKER = re.compile(r"\[(\d+)\]")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # One sentence and the markers that trail it: "…85%[1]。" and "…85%。[1]" both work.
 _SENTENCE = re.compile(r"[^。；！？!?\n]+[。；！？!?]*(?:\s*\[\d+\])*")
@@ -94,7 +94,7 @@ class ItemRecord:
 
 def fact_hits(answer: str, key_facts: Sequence[str]) -> list[str]:
     """The key facts that occur in the answer, both sides normalised."""
-    norm = normalise(_MARKER.sub("", answer))
+    norm = normalise(MARKER.sub("", answer))
     return [f for f in key_facts if normalise(f) and normalise(f) in norm]
 
 
@@ -148,7 +148,7 @@ def mean_reciprocal_rank(ranks: Sequence[int | None]) -> float | None:
 
 def numbers_in(text: str) -> list[str]:
     """Every number in the text after NFKC, markers removed: '达到85%[1]' → ['85']."""
-    return _NUMBER.findall(normalise(_MARKER.sub("", text)))
+    return _NUMBER.findall(normalise(MARKER.sub("", text)))
 
 
 def _number_in(number: str, text: str) -> bool:
@@ -161,8 +161,8 @@ def citing_sentences(answer: str) -> dict[int, list[str]]:
     """Marker number → the answer sentences (markers stripped) that carry it."""
     out: dict[int, list[str]] = {}
     for sentence in _SENTENCE.findall(answer):
-        body = _MARKER.sub("", sentence).strip()
-        for m in dict.fromkeys(int(x) for x in _MARKER.findall(sentence)):
+        body = MARKER.sub("", sentence).strip()
+        for m in dict.fromkeys(int(x) for x in MARKER.findall(sentence)):
             out.setdefault(m, []).append(body)
     return out
 

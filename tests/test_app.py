@@ -1,6 +1,6 @@
 """The Gradio app end to end: the real ``python app.py`` in a subprocess, driven with gradio_client.
 
-Also the pure pieces behind it (assistant.ui_render, assistant.feedback), which need no server.
+Also the pure pieces behind it (webapp.render, assistant.feedback), which need no server.
 Everything stays on 127.0.0.1; the first start may build the index store (about a minute).
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pytest
 from eval import load
 from assistant.feedback import FeedbackError, append_feedback, make_record
 from assistant.types import Answer, Citation
-from assistant.ui_render import (
+from webapp.render import (
     PlanView, Turn, answer_html, highlight, linked_answer, sources_html, supporting_sentences, user_html,
 )
 

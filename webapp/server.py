@@ -22,7 +22,7 @@ from fastapi import FastAPI  # noqa: E402
 from fastapi.responses import HTMLResponse  # noqa: E402
 from starlette.middleware.cors import CORSMiddleware  # noqa: E402
 
-from assistant.ui_render import CSS, HEAD  # noqa: E402
+from webapp.render import CSS, HEAD  # noqa: E402
 from index.config import Settings  # noqa: E402
 from webapp.api import PREFIX, create_api  # noqa: E402
 from webapp.limits import BasicAuth, BodyLimit, parse_credentials  # noqa: E402

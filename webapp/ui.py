@@ -2,7 +2,7 @@
 panel, the plan itself, a briefing draft exported to Markdown and .docx, the topic briefing (专题简报)
 exported the same way, and thumbs up/down votes.
 
-UI wiring only: answers come from the public ``Assistant`` API, markup from assistant.ui_render, the
+UI wiring only: answers come from the public ``Assistant`` API, markup from webapp.render, the
 briefing from assistant.briefing, votes from assistant.feedback. Every user string passes webapp.edge
 first; the session state keeps only cleaned, bounded questions and at most ``max_history_turns`` turns.
 """
@@ -24,7 +24,7 @@ from assistant.brief_export import write_brief_exports  # noqa: E402
 from assistant.feedback import FeedbackError, append_feedback, make_record  # noqa: E402
 from assistant.topic_brief import TopicError  # noqa: E402
 from assistant.types import Answer  # noqa: E402
-from assistant.ui_render import (  # noqa: E402
+from webapp.render import (  # noqa: E402
     BRIDGE_JS, SCROLL_JS, PlanView, Turn, briefing_html, chat_messages, esc, history_of, sources_html,
     topic_brief_html,
 )

@@ -12,14 +12,15 @@ import html
 import re
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 from assistant.brief_export import EMPTY_SECTION
 from assistant.briefing import Draft, references, renumber
+from assistant.text import ABSTAIN_HEAD, MARKER, bigrams
 from assistant.topic_brief import FIGURE_COLUMNS, FIGURES, GLOSSARY, REFERENCES, REVIEW, TASKS, TopicBrief
 from assistant.types import Answer, Citation
 from index.clauses import Clause, ClauseTree
 
-MARKER = re.compile(r"\[(\d+)\]")
 _SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]*")
 _NOT_WORD = re.compile(r"[\W_]+")
 ABSTAIN_BADGE = "规划未涉及"
@@ -82,7 +83,7 @@ def _notice(ans: Answer) -> str:
 def answer_html(ans: Answer, turn: int) -> str:
     """An answer bubble: text with linked markers, its sources, and the pin/copy actions."""
     if ans.abstained:
-        head = ans.answer.splitlines()[0] if ans.answer else "规划中没有明确提到这一内容。"
+        head = ans.answer.splitlines()[0] if ans.answer else f"{ABSTAIN_HEAD}。"
         related = "".join(f'<li><a href="{_open_href(c.clause_id)}">{esc(c.label)}</a></li>' for c in ans.related)
         related_html = (f'<div class="qx-related"><div>相关条款（仅供参考，并非答案）：</div><ul>{related}</ul></div>'
                         if related else "")
@@ -133,10 +134,6 @@ def supporting_sentences(answer: str, n: int) -> list[str]:
     return out
 
 
-def _bigrams(s: str) -> set[str]:
-    return {s[i:i + 2] for i in range(len(s) - 1)}
-
-
 def _supports(clause_sentence: str, answer_sentences: list[str]) -> bool:
     cs = _norm(clause_sentence)
     if len(cs) < 2:
@@ -144,8 +141,8 @@ def _supports(clause_sentence: str, answer_sentences: list[str]) -> bool:
     for a in map(_norm, answer_sentences):
         if cs in a or (len(a) >= 6 and a in cs):
             return True
-        grams = _bigrams(cs)
-        if grams and len(grams & _bigrams(a)) / len(grams) >= 0.6:  # a paraphrase (LLM answers)
+        grams = bigrams(cs)
+        if grams and len(grams & bigrams(a)) / len(grams) >= 0.6:  # a paraphrase (LLM answers)
             return True
     return False
 
@@ -307,162 +304,15 @@ def topic_brief_html(brief: TopicBrief | None, error: str = "") -> str:
             f"{section(GLOSSARY, brief.glossary)}<h3>{REFERENCES}</h3><ul class=\"qx-tb-refs\">{refs}</ul></div>")
 
 
-# -- page assets -------------------------------------------------------------------
-BRIDGE_JS = """
-// Installed once per page: turn our #qx-… links (chat, sources, plan, briefing) into server events.
-if (!window.__qxBridge) {
-  window.__qxBridge = true;
-  const copyText = (node) => {
-    const box = node.closest('.qx-answer');
-    if (!box) return;
-    const text = [...box.querySelectorAll('.qx-text, .qx-srcs')].map((n) => n.innerText.trim()).join('\\n');
-    const fallback = () => { const t = document.createElement('textarea'); t.value = text;
-      document.body.appendChild(t); t.select(); document.execCommand('copy'); t.remove(); };
-    (navigator.clipboard ? navigator.clipboard.writeText(text) : Promise.reject()).catch(fallback);
-    node.textContent = '✓ 已复制'; setTimeout(() => { node.textContent = '复制'; }, 1500);
-  };
-  document.addEventListener('click', (e) => {
-    const a = e.target.closest && e.target.closest('a[href^="#qx-"]');
-    if (!a) return;
-    e.preventDefault();
-    e.stopPropagation();
-    const h = decodeURIComponent(a.getAttribute('href').slice(4));
-    let m;
-    if (h === 'copy') { copyText(a); }
-    else if (h === 'back') { document.querySelector('#qx-chat')?.scrollIntoView({behavior: 'smooth'}); }
-    else if ((m = h.match(/^open-(.+)$/))) { props.value = m[1]; trigger('open'); }
-    else if ((m = h.match(/^pin-(\\d+)$/))) { props.value = m[1]; trigger('pin'); }
-    else if ((m = h.match(/^brief-(up|down|del)-(\\d+)$/))) { props.value = m[1] + ':' + m[2]; trigger('brief'); }
-  }, true);
-}
-"""
+# -- page assets (webapp/static/) -------------------------------------------------------
+STATIC = Path(__file__).resolve().parent / "static"
+# The bridge between the rendered HTML and Gradio events (clicks on markers, pins, briefing edits).
+BRIDGE_JS = (STATIC / "bridge.js").read_text(encoding="utf-8")
+# Scroll the plan panel to an opened clause once it has re-rendered.
+SCROLL_JS = (STATIC / "scroll.js").read_text(encoding="utf-8")
+CSS = (STATIC / "app.css").read_text(encoding="utf-8")
 
-SCROLL_JS = """
-(clauseId) => {
-  // Once the plan shows the opened clause: scroll the panel to it, and the page to the panel when
-  // the panel is off screen (phones, where it sits below the chat). Polls: the re-render is async.
-  const started = Date.now();
-  const tick = () => {
-    const panel = document.querySelector('#qx-plan .qx-scroll');
-    const el = panel && [...panel.querySelectorAll('.qx-focus')].find((n) => n.dataset.cid === clauseId);
-    if (!el) { if (Date.now() - started < 4000) setTimeout(tick, 100); return; }
-    const head = panel.querySelector('.qx-plan-head');
-    const top = el.getBoundingClientRect().top - panel.getBoundingClientRect().top + panel.scrollTop
-      - (head ? head.offsetHeight : 0) - 12;
-    panel.scrollTop = Math.max(0, top);
-    const r = panel.getBoundingClientRect();
-    if (r.top < 0 || r.top > window.innerHeight * 0.5) panel.scrollIntoView({block: 'start', behavior: 'smooth'});
-  };
-  tick();
-  return [];
-}
-"""
 
 # Raw <head> style: Gradio scopes `css` under .contain, which cannot reach the page padding outside it.
 HEAD = "<style>@media (max-width: 640px) { .gradio-container > .main { padding: 10px 8px !important; } }</style>"
 
-CSS = """
-.gradio-container { max-width: 1400px !important; }
-#qx-header h1 { margin: 0 0 2px; font-size: 1.55rem; }
-#qx-header p { margin: 0; color: var(--body-text-color-subdued); font-size: .92rem; }
-#qx-main { gap: 16px; align-items: stretch; }
-#qx-main > .column { min-width: 0; }
-@media (max-width: 900px) {
-  #qx-main { flex-direction: column !important; }
-  #qx-main > .column { width: 100% !important; flex: 1 1 auto !important; }
-  #qx-header h1 { font-size: 1.3rem; }
-  #qx-chat { height: 62vh !important; }
-  .qx-scroll { max-height: 75vh; }
-}
-#qx-chat .placeholder-content { padding: 0 20px; text-align: center; }
-.qx-ex-row { flex-wrap: wrap !important; gap: 6px !important; }
-.qx-ex-row > button { flex: 0 1 auto !important; width: auto !important; min-width: 0 !important; font-size: .85rem;
-  padding: 4px 10px; white-space: normal; text-align: left; }
-#qx-examples .qx-ex-label { font-size: .8rem; color: var(--body-text-color-subdued); margin: 2px 0; }
-.qx-q { white-space: normal; word-break: break-word; }
-.qx-answer { line-height: 1.7; word-break: break-word; }
-.qx-answer .qx-text { margin-bottom: 6px; }
-a.qx-cite { text-decoration: none; font-weight: 600; font-size: .8em; vertical-align: super; padding: 0 1px;
-  color: var(--color-accent) !important; cursor: pointer; }
-a.qx-cite:hover { text-decoration: underline; }
-.qx-srcs, .qx-related { font-size: .84rem; color: var(--body-text-color-subdued); padding-top: 4px; margin-top: 4px;
-  border-top: 1px dashed var(--border-color-primary); }
-.qx-srcs ol, .qx-related ul { margin: 2px 0 0; padding-left: 0; list-style: none; }
-.qx-srcs a, .qx-related a { color: inherit !important; text-decoration: none; }
-.qx-srcs a:hover, .qx-related a:hover { text-decoration: underline; }
-.qx-actions { display: flex; gap: 14px; margin-top: 6px; font-size: .84rem; }
-.qx-actions a { text-decoration: none; color: var(--color-accent) !important; }
-.qx-abstain { border-left: 4px solid #d97706; padding-left: 10px; }
-.qx-badge { display: inline-block; background: #fef3c7; color: #92400e; border: 1px solid #f59e0b; border-radius: 999px;
-  font-size: .78rem; font-weight: 600; padding: 0 10px; margin: 0 8px 4px 0; }
-.qx-notice { background: #eff6ff; color: #1e40af; border-radius: 6px; padding: 4px 8px; margin-bottom: 6px;
-  font-size: .85rem; }
-.qx-pending .qx-wait { color: var(--body-text-color-subdued); }
-.qx-scroll { max-height: 640px; overflow-y: auto; overscroll-behavior: contain; padding: 0 6px 0 5px; }
-.qx-empty { color: var(--body-text-color-subdued); padding: 12px 4px; line-height: 1.7; }
-.qx-src-q { font-weight: 600; margin: 4px 0 10px; word-break: break-word; }
-.qx-src-q > span { color: var(--body-text-color-subdued); font-weight: 400; }
-.qx-query { font-weight: 400; font-size: .82rem; color: var(--body-text-color-subdued); }
-.qx-src { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 10px 12px; margin-bottom: 10px;
-  background: var(--block-background-fill); }
-.qx-src header { display: flex; gap: 8px; align-items: baseline; font-weight: 600; font-size: .9rem; }
-.qx-num { flex: none; display: inline-grid; place-items: center; width: 22px; height: 22px; border-radius: 50%;
-  background: var(--color-accent); color: white; font-size: .78rem; }
-.qx-src-text { margin: 6px 0; line-height: 1.75; font-size: .92rem; }
-.qx-related-card { opacity: .85; border-style: dashed; }
-.qx-src-none { margin-bottom: 10px; line-height: 1.7; }
-mark.qx-hl { background: #fde68a; color: inherit; padding: 0 1px; border-radius: 2px; }
-a.qx-open { font-size: .85rem; text-decoration: none; color: var(--color-accent) !important; }
-.qx-plan-head { position: sticky; top: 0; z-index: 2; background: var(--background-fill-primary); padding-bottom: 4px; }
-.qx-toc { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 6px 10px; font-size: .88rem;
-  background: var(--block-background-fill); max-height: 60vh; overflow-y: auto; }
-.qx-toc summary { cursor: pointer; font-weight: 600; }
-.qx-toc ol { margin: 4px 0; padding-left: 1.2em; }
-.qx-toc ol ol { font-size: .84rem; list-style: none; padding-left: .8em; }
-.qx-toc a { text-decoration: none; color: inherit !important; }
-.qx-toc a:hover { text-decoration: underline; }
-.qx-toc .qx-cur > a { font-weight: 700; color: var(--color-accent) !important; }
-.qx-crumb { font-size: .82rem; color: var(--body-text-color-subdued); margin: 4px 2px 0; }
-.qx-doc { padding-top: 6px; }
-.qx-crumb span { margin-left: 6px; }
-.qx-back { display: none; margin-left: 10px; text-decoration: none; color: var(--color-accent) !important; }
-@media (max-width: 900px) { .qx-back { display: inline; } }
-.qx-doc { line-height: 1.85; font-size: .95rem; }
-.qx-tb { line-height: 1.75; font-size: .92rem; word-break: break-word; }
-.qx-tb h2 { font-size: 1.1rem; margin: 6px 0; }
-.qx-tb h3 { font-size: 1rem; margin: 12px 0 4px; }
-.qx-tb ul { margin: 0; padding-left: 1.1em; }
-.qx-tb-refs { list-style: none; padding-left: 0 !important; font-size: .84rem; }
-.qx-tb-refs a { color: inherit !important; text-decoration: none; }
-.qx-tb-table { max-width: 100%; overflow-x: auto; }
-.qx-tb-table table { border-collapse: collapse; font-size: .84rem; min-width: 100%; }
-.qx-tb-table th, .qx-tb-table td { border: 1px solid var(--border-color-primary); padding: 2px 6px; word-break: keep-all; }
-.qx-tb-table td:first-child { word-break: break-word; min-width: 8em; }
-.qx-tb-error { color: #92400e; }
-.qx-c { border-radius: 6px; scroll-margin: 60px; }
-.qx-title { font-weight: 700; text-align: center; margin: 8px 0 12px; }
-.qx-h1 { font-size: 1.12rem; font-weight: 700; margin: 10px 0 6px; }
-.qx-h2 { font-size: 1.02rem; font-weight: 700; margin: 12px 0 4px; }
-.qx-h3 { font-weight: 600; margin: 8px 0 2px; }
-.qx-p { margin: 0 0 8px; text-indent: 0; }
-a.qx-pn { font-size: .72rem; color: var(--body-text-color-subdued) !important; text-decoration: none; margin-right: 6px;
-  border: 1px solid var(--border-color-primary); border-radius: 4px; padding: 0 4px; vertical-align: 1px; }
-.qx-focus { background: #fef3c7; box-shadow: 0 0 0 3px #f59e0b; animation: qx-flash 1.8s ease-out; }
-@keyframes qx-flash { 0% { box-shadow: 0 0 0 8px #f59e0b88; } 100% { box-shadow: 0 0 0 3px #f59e0b; } }
-.qx-chnav { display: flex; justify-content: space-between; margin-top: 10px; font-size: .88rem; }
-.qx-chnav a { text-decoration: none; color: var(--color-accent) !important; }
-.qx-bi-list { padding-left: 0; list-style: none; margin: 0; }
-.qx-bi { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 8px 12px; margin-bottom: 8px; }
-.qx-bi-q { font-weight: 600; word-break: break-word; }
-.qx-bi-a { font-size: .9rem; line-height: 1.7; margin: 4px 0; word-break: break-word; }
-.qx-bi-tools { display: flex; gap: 14px; font-size: .84rem; }
-.qx-bi-tools a { text-decoration: none; color: var(--color-accent) !important; }
-.qx-bi-refs { font-size: .84rem; color: var(--body-text-color-subdued); }
-.qx-bi-refs ul { list-style: none; padding-left: 0; margin: 2px 0; }
-.qx-bi-refs a { color: inherit !important; text-decoration: none; }
-.dark .qx-badge { background: #451a03; color: #fde68a; }
-.dark mark.qx-hl, .dark .qx-focus { background: #78350f; }
-.dark .qx-notice { background: #1e3a8a; color: #dbeafe; }
-#qx-status { min-height: 0; }
-footer { margin-top: 8px !important; }
-"""
