@@ -67,6 +67,16 @@ def browser(tmp_path_factory):
             ctx.close()
 
 
+def open_tab(page, name: str) -> None:
+    """Click a panel tab; on a narrow screen Gradio folds tabs that do not fit into a 「More tabs」 menu."""
+    tab = page.get_by_role("tab", name=name)
+    if tab.count() and tab.first.is_visible():
+        tab.first.click()
+        return
+    page.get_by_role("button", name="More tabs").click()
+    page.locator(".overflow-dropdown").get_by_text(name, exact=True).first.click()
+
+
 def open_page(browser, app: RunningApp, width: int, height: int):
     page = browser.new_page()
     page.set_viewport_size({"width": width, "height": height})
@@ -128,7 +138,7 @@ def test_desktop_flow(app, browser, shots, capsys):
     assert page.locator("#qx-sources .qx-src-q").inner_text() == f"问：{TEMPLATE_Q}"
 
     page.locator("#qx-chat a[href='#qx-pin-0']").click()
-    page.get_by_role("tab", name="简报草稿").click()
+    open_tab(page, "简报草稿")
     page.locator("#qx-brief .qx-bi").first.wait_for(timeout=10_000)
     docx_button = page.get_by_role("button", name="下载 Word (.docx)")
     page.wait_for_function("() => [...document.querySelectorAll('button')].some("
@@ -173,7 +183,7 @@ def test_phone_topic_brief(app, browser, shots, capsys):
     """「专题简报」 at 390 px: the briefing renders in its tab, its table scrolls inside itself, the page
     never sideways, and the downloads become usable."""
     page = open_page(browser, app, 390, 844)
-    page.get_by_role("tab", name="专题简报").click()
+    open_tab(page, "专题简报")
     page.locator("#qx-topic input, #qx-topic textarea").first.fill("养老")
     page.locator("#qx-topic input, #qx-topic textarea").first.press("Enter")
     page.locator("#qx-topic-brief .qx-tb table").wait_for(timeout=60_000)
@@ -185,3 +195,22 @@ def test_phone_topic_brief(app, browser, shots, capsys):
     page.close()
     with capsys.disabled():
         print(f"\nscreenshots: {shots}")
+
+
+@pytest.mark.parametrize("width, height", [(1280, 900), (390, 844)])
+def test_figures_tab(app, browser, shots, width, height):
+    """「数据与指标」 at desktop and phone width: the table filters by topic, a row opens its clause in the
+    plan browser, the page never scrolls sideways."""
+    page = open_page(browser, app, width, height)
+    open_tab(page, "数据与指标")
+    topic = page.locator(".qx-fig-filters input, .qx-fig-filters textarea").first
+    topic.fill("幼儿园")
+    topic.press("Enter")
+    page.locator("#qx-figures").get_by_text("普惠性幼儿园覆盖率", exact=True).filter(visible=True).first.wait_for(timeout=30_000)
+    page.wait_for_timeout(400)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+    shot(page, shots, f"{width}-figures")
+    page.locator("#qx-figures").get_by_text("普惠性幼儿园覆盖率", exact=True).filter(visible=True).first.click()
+    page.locator("#qx-plan").get_by_text("普惠性幼儿园覆盖率达到85%").first.wait_for(timeout=30_000)
+    assert page.dialogs == [] and browser.external_requests == []
+    page.close()

@@ -4,7 +4,7 @@ if (!window.__qxBridge) {
   const copyText = (node) => {
     const box = node.closest('.qx-answer');
     if (!box) return;
-    const text = [...box.querySelectorAll('.qx-text, .qx-srcs')].map((n) => n.innerText.trim()).join('\\n');
+    const text = [...box.querySelectorAll('.qx-text, .qx-srcs')].map((n) => n.innerText.trim()).join('\n');
     const fallback = () => { const t = document.createElement('textarea'); t.value = text;
       document.body.appendChild(t); t.select(); document.execCommand('copy'); t.remove(); };
     (navigator.clipboard ? navigator.clipboard.writeText(text) : Promise.reject()).catch(fallback);
@@ -20,7 +20,7 @@ if (!window.__qxBridge) {
     if (h === 'copy') { copyText(a); }
     else if (h === 'back') { document.querySelector('#qx-chat')?.scrollIntoView({behavior: 'smooth'}); }
     else if ((m = h.match(/^open-(.+)$/))) { props.value = m[1]; trigger('open'); }
-    else if ((m = h.match(/^pin-(\\d+)$/))) { props.value = m[1]; trigger('pin'); }
-    else if ((m = h.match(/^brief-(up|down|del)-(\\d+)$/))) { props.value = m[1] + ':' + m[2]; trigger('brief'); }
+    else if ((m = h.match(/^pin-(\d+)$/))) { props.value = m[1]; trigger('pin'); }
+    else if ((m = h.match(/^brief-(up|down|del)-(\d+)$/))) { props.value = m[1] + ':' + m[2]; trigger('brief'); }
   }, true);
 }
