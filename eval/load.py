@@ -1,4 +1,4 @@
-"""``python -m eval.load [--clients 20] [--requests 200] [--port P | --url URL]``: concurrent users.
+"""``python -m eval.load [--clients 20] [--requests 200] [--port P | --url URL] [--api]``: concurrent users.
 
 Starts the real app (``python app.py``) on a loopback port (or uses ``--url``), then N
 ``gradio_client`` clients send the eval questions, with their histories, to the ``/ask``
@@ -6,6 +6,10 @@ endpoint until the requested count is sent. Every request ends as completed or f
 (a per-request timeout and an overall deadline bound it), so nothing is lost silently.
 Reports completed / failed / latency percentiles / throughput and writes
 ``eval/reports/load-<date>.json``; the app is stopped at the end.
+
+``--api`` compares, in one run, the Gradio endpoint with one app process, the JSON API (``POST
+/api/v1/ask``, httpx clients) with one process, and the JSON API with two worker processes
+(``python app.py --workers 2``): the same questions, clients and request count each time.
 """
 from __future__ import annotations
 
@@ -113,10 +117,11 @@ def wait_until_serving(url: str, timeout_s: float, proc: subprocess.Popen | None
 
 @contextlib.contextmanager
 def running_app(port: int | None = None, ready_timeout_s: float = READY_TIMEOUT_S, env: dict | None = None,
-                log_path: Path | None = None) -> Iterator[RunningApp]:
+                log_path: Path | None = None, extra_args: Sequence[str] = ()) -> Iterator[RunningApp]:
     """``python app.py`` on a loopback port, stopped (terminate, then kill) however the run ends.
 
-    ``env`` adds to the environment; ``log_path`` keeps the app's output (a temporary file otherwise).
+    ``env`` adds to the environment; ``log_path`` keeps the app's output (a temporary file otherwise);
+    ``extra_args`` go to app.py (``--workers 2``).
     """
     port = port or free_port()
     url = f"http://{HOST}:{port}/"
@@ -125,7 +130,7 @@ def running_app(port: int | None = None, ready_timeout_s: float = READY_TIMEOUT_
     log_cm = open(log_path, "w+", encoding="utf-8") if log_path else tempfile.TemporaryFile("w+")
     with log_cm as log:
         t0 = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "app.py", "--host", HOST, "--port", str(port)], cwd=ROOT,
+        proc = subprocess.Popen([sys.executable, "app.py", "--host", HOST, "--port", str(port), *extra_args], cwd=ROOT,
                                 env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             try:
@@ -144,12 +149,25 @@ def running_app(port: int | None = None, ready_timeout_s: float = READY_TIMEOUT_
 
 
 def peak_rss_mb(pid: int | None) -> float | None:
-    """A live process's peak RSS (VmHWM), read before it is stopped; None off Linux."""
-    with contextlib.suppress(OSError, ValueError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    return None
+    """A live process's peak RSS (VmHWM) with its child processes' (worker processes), read before it is
+    stopped; None off Linux."""
+    total = None
+    for p in [pid, *_children(pid)]:
+        with contextlib.suppress(OSError, ValueError, TypeError):
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total = (total or 0.0) + int(line.split()[1]) / 1024
+    return round(total, 1) if total is not None else None
+
+
+def _children(pid: int | None) -> list[int]:
+    """Every descendant of a live process (uvicorn's worker processes and their helpers); [] off Linux."""
+    out: list[int] = []
+    with contextlib.suppress(OSError, ValueError, TypeError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                out += [int(child), *_children(int(child))]
+    return out
 
 
 def cpu_seconds(pid: int) -> float | None:
@@ -189,14 +207,34 @@ def answered(result: Any) -> bool:
     return isinstance(result, dict) and isinstance(result.get("answer"), str) and bool(result["answer"])
 
 
-def _client_loop(url: str, questions: Sequence[Question], jobs: _Dispatcher, start: threading.Barrier,
-                 result: LoadResult, lock: threading.Lock, request_timeout_s: float) -> None:
-    """One user: connect, wait for the others, then send requests until none are left."""
+TARGETS = ("gradio", "api")  # the chat app's /ask endpoint (gradio_client) or POST /api/v1/ask (httpx)
+
+
+def _sender(url: str, target: str, request_timeout_s: float):
+    """A function (question, history) → reply dict for one user, over one connection."""
+    if target == "api":
+        import httpx
+
+        http = httpx.Client(base_url=url, timeout=request_timeout_s)
+
+        def post(question: str, history: list[dict]) -> Any:
+            reply = http.post("api/v1/ask", json={"question": question, "history": history})
+            reply.raise_for_status()
+            return reply.json()
+        return post
     from gradio_client import Client
 
+    client = Client(url, verbose=False, analytics_enabled=False, download_files=False)
+    return lambda question, history: client.submit(question, history, api_name="/ask").result(
+        timeout=request_timeout_s)
+
+
+def _client_loop(url: str, questions: Sequence[Question], jobs: _Dispatcher, start: threading.Barrier,
+                 result: LoadResult, lock: threading.Lock, request_timeout_s: float, target: str = "gradio") -> None:
+    """One user: connect, wait for the others, then send requests until none are left."""
     client = None
     with contextlib.suppress(Exception):
-        client = Client(url, verbose=False, analytics_enabled=False, download_files=False)
+        client = _sender(url, target, request_timeout_s)
     with contextlib.suppress(threading.BrokenBarrierError):
         start.wait(timeout=REQUEST_TIMEOUT_S)
     while (n := jobs.next()) is not None:
@@ -205,7 +243,7 @@ def _client_loop(url: str, questions: Sequence[Question], jobs: _Dispatcher, sta
         try:
             if client is None:
                 raise RuntimeError("client could not connect")
-            ok = answered(client.submit(question, history, api_name="/ask").result(timeout=request_timeout_s))
+            ok = answered(client(question, history))
             error = "" if ok else "empty or malformed answer"
         except Exception as e:  # any failure is counted, never lost
             ok, error = False, f"{type(e).__name__}: {e}"[:200]
@@ -222,17 +260,20 @@ def _client_loop(url: str, questions: Sequence[Question], jobs: _Dispatcher, sta
 
 
 def run_load(url: str, clients: int = 20, requests: int = 200, questions: Sequence[Question] | None = None,
-             request_timeout_s: float = REQUEST_TIMEOUT_S, deadline_s: float = DEADLINE_S) -> LoadResult:
-    """``clients`` concurrent gradio_client users send ``requests`` /ask calls in all."""
+             request_timeout_s: float = REQUEST_TIMEOUT_S, deadline_s: float = DEADLINE_S,
+             target: str = "gradio") -> LoadResult:
+    """``clients`` concurrent users send ``requests`` /ask calls in all, to ``target`` (TARGETS)."""
     if clients < 1 or requests < 1:
         raise ValueError("clients and requests must be positive")
+    if target not in TARGETS:
+        raise ValueError(f"target must be one of {TARGETS}")
     questions = list(questions or eval_questions())
     result = LoadResult(url=url, clients=clients, requested=requests)
     lock = threading.Lock()
     start = threading.Barrier(clients + 1)
     jobs = _Dispatcher(requests, time.monotonic() + deadline_s)
     threads = [threading.Thread(target=_client_loop, daemon=True, name=f"load-client-{i}",
-                                args=(url, questions, jobs, start, result, lock, request_timeout_s))
+                                args=(url, questions, jobs, start, result, lock, request_timeout_s, target))
                for i in range(clients)]
     for t in threads:
         t.start()
@@ -246,18 +287,40 @@ def run_load(url: str, clients: int = 20, requests: int = 200, questions: Sequen
     return result
 
 
-def load_test(clients: int, requests: int, port: int | None = None, url: str | None = None) -> LoadResult:
-    """Against ``url``, or against an app started (and stopped) here."""
+def load_test(clients: int, requests: int, port: int | None = None, url: str | None = None,
+              target: str = "gradio", workers: int = 1) -> LoadResult:
+    """Against ``url``, or against an app started (and stopped) here with ``workers`` processes."""
     if url:
-        return run_load(url, clients, requests)
-    with running_app(port) as app:
+        return run_load(url, clients, requests, target=target)
+    with running_app(port, extra_args=("--workers", str(workers)) if workers > 1 else ()) as app:
         cpu0 = cpu_seconds(app.pid)
-        result = run_load(app.url, clients, requests)
+        result = run_load(app.url, clients, requests, target=target)
         cpu1 = cpu_seconds(app.pid)
         result.app_cpu_s = cpu1 - cpu0 if cpu0 is not None and cpu1 is not None else None
         result.app_start_s = app.start_s
         result.app_peak_rss_mb = peak_rss_mb(app.pid)
     return result
+
+
+# The --api comparison: (name, target, worker processes). The chat app keeps its sessions in one process,
+# so the Gradio endpoint is measured with one; the stateless API with one and with two.
+API_RUNS = (("gradio, 1 process", "gradio", 1), ("api, 1 process", "api", 1), ("api, 2 workers", "api", 2))
+
+
+def api_comparison(clients: int, requests: int) -> list[dict[str, Any]]:
+    """The same load against the Gradio endpoint and the JSON API with 1 and 2 worker processes."""
+    out = []
+    for name, target, workers in API_RUNS:
+        out.append({"run": name, "workers": workers, **load_test(clients, requests, target=target,
+                                                                workers=workers).summary()})
+    return out
+
+
+def format_comparison(rows: list[dict[str, Any]]) -> str:
+    lines = ["| run | sent | completed | failed | p50 ms | p95 ms | req/s | peak RSS MB |", "|---|---|---|---|---|---|---|---|"]
+    lines += [f"| {r['run']} | {r['sent']} | {r['completed']} | {r['failed']} | {r['p50_ms']} | {r['p95_ms']} | "
+              f"{r['throughput_rps']} | {r['app_peak_rss_mb']} |" for r in rows]
+    return "\n".join(lines)
 
 
 # -- command line ----------------------------------------------------------------------------------
@@ -291,7 +354,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--port", type=int, default=None, help="port for the app started here (default: a free one)")
     p.add_argument("--url", default=None, help="test an app already running here instead of starting one")
     p.add_argument("--out", default=str(DEFAULT_OUT), help="report directory (default eval/reports)")
+    p.add_argument("--api", action="store_true",
+                   help="compare the Gradio endpoint (1 process) with the JSON API (1 and 2 worker processes)")
     args = p.parse_args(argv)
+    if args.api and args.url:
+        p.error("--api starts its own apps; leave out --url")
     if args.clients < 1 or args.requests < 1:
         p.error("--clients and --requests must be positive")
     return args
@@ -300,6 +367,17 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     """Exit 0 when every request completed, 1 when some failed or were not sent, 2 when it could not run."""
     args = parse_args(argv)
+    if args.api:
+        try:
+            rows = api_comparison(args.clients, args.requests)
+        except (RuntimeError, OSError) as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        print(format_comparison(rows))
+        for r in rows:
+            print(f"  {r['run']}: " + "; ".join(r["errors"][:3]) if r["errors"] else "", end="")
+        print(f"\nreport: {write_report({'runs': rows}, Path(args.out))}")
+        return 0 if all(r["completed"] == r["requested"] for r in rows) else 1
     try:
         result = load_test(args.clients, args.requests, args.port, args.url)
     except (RuntimeError, OSError) as e:

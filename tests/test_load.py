@@ -24,6 +24,14 @@ def test_concurrent_clients_lose_nothing():
     assert summary["app_cpu_ms_per_request"] > 0 and summary["client_cpu_ms_per_request"] > 0
 
 
+def test_api_with_two_workers_loses_nothing():
+    """The JSON API served by two worker processes (python app.py --workers 2) under the same load: every
+    request answered, and the peak memory counted over both workers."""
+    result = load_test(CLIENTS, REQUESTS, target="api", workers=2)
+    assert result.failed == 0 and result.completed == result.sent == REQUESTS, result.summary()["errors"]
+    assert result.app_peak_rss_mb is not None and result.app_peak_rss_mb > 0
+
+
 def test_only_real_answers_count_as_completed():
     assert answered({"answer": "到2025年,普惠性幼儿园覆盖率达到85%[1]。", "citations": []})
     assert not answered({"answer": ""}) and not answered(None) and not answered("85%")
