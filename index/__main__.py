@@ -1,11 +1,17 @@
-"""`python -m index build [--force]`: build the knowledge base (a no-op when it is up to date)."""
+"""`python -m index build [--force]`: build the knowledge base (a no-op when it is up to date).
+
+`python -m index questions --llm openai --llm-model M [--llm-base-url URL] --out questions.jsonl`: write the
+hypothetical questions of every clause of the configured plan with an LLM (index/hypothetical.py).
+"""
 from __future__ import annotations
 
 import argparse
 import sys
 import time
+from pathlib import Path
 
 from index.config import get_settings
+from index.hypothetical import DEFAULT_PER_CLAUSE
 from index.store import StoreError, ensure_store, store_problem
 
 
@@ -15,8 +21,18 @@ def main(argv: list[str] | None = None) -> int:
     build = sub.add_parser("build", help="build the store if missing, stale or corrupt")
     build.add_argument("--force", action="store_true", help="rebuild even when up to date")
     sub.add_parser("status", help="say whether the store is usable")
+    qs = sub.add_parser("questions", help="write hypothetical questions per clause with an LLM")
+    qs.add_argument("--out", required=True, help="the JSON-lines file to write (beside the plan: questions.jsonl)")
+    qs.add_argument("--force", action="store_true", help="replace --out if it exists")
+    qs.add_argument("--per-clause", type=int, default=DEFAULT_PER_CLAUSE, help="questions per clause (default 8)")
+    qs.add_argument("--clause", action="append", help="only this clause id (repeatable)")
+    qs.add_argument("--llm", choices=("openai", "gguf"), help="the backend (default: QIAOXI_LLM)")
+    qs.add_argument("--llm-model", help="model name (default: QIAOXI_LLM_MODEL)")
+    qs.add_argument("--llm-base-url", help="OpenAI-compatible endpoint (default: QIAOXI_LLM_BASE_URL)")
     args = parser.parse_args(argv)
     settings = get_settings()
+    if args.command == "questions":
+        return _questions(args, settings, parser)
     try:
         if args.command == "status":
             problem = store_problem(settings)
@@ -32,6 +48,51 @@ def main(argv: list[str] | None = None) -> int:
     except (StoreError, OSError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
+
+
+def _questions(args: argparse.Namespace, settings, parser: argparse.ArgumentParser) -> int:
+    """Errors become one-line messages here, at the command line's edge."""
+    from index.hypothetical import write_questions
+    from index.parser import parse_plan
+    from index.profile import PlanProfile, ProfileError
+
+    out = Path(args.out)
+    if not 1 <= args.per_clause <= 20:
+        parser.error("--per-clause must be between 1 and 20")
+    if out.exists() and not args.force:
+        print(f"error: {out} exists; pass --force to replace it", file=sys.stderr)
+        return 1
+    overrides = {k: v for k, v in (("llm", args.llm), ("llm_model", args.llm_model),
+                                   ("llm_base_url", args.llm_base_url)) if v}
+    settings = settings.model_copy(update=overrides)
+    if settings.llm == "none":
+        print("error: no LLM configured: pass --llm openai --llm-model … (or set QIAOXI_LLM)", file=sys.stderr)
+        return 1
+    from assistant.llm import LLMUnavailable, invoke_with_timeout, make_llm  # only this command needs an LLM
+
+    try:
+        llm = make_llm(settings)
+        profile = PlanProfile.load(settings.plan_path)
+        tree = parse_plan(settings.plan_path.read_text(encoding="utf-8"), source_name=settings.plan_path.name)
+    except (LLMUnavailable, ProfileError, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+
+    from langchain_core.messages import HumanMessage
+    from langchain_core.prompt_values import ChatPromptValue
+
+    def ask(prompt: str) -> str:
+        return invoke_with_timeout(llm, ChatPromptValue(messages=[HumanMessage(prompt)]), settings.llm_timeout_s)
+
+    try:
+        counts = write_questions(tree, ask, out, per_clause=args.per_clause, region=profile.region,
+                                 plan=profile.name, only=args.clause, log=lambda m: print(m, flush=True))
+    except OSError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    print(f"wrote {counts['questions']} questions for {counts['clauses']} clauses to {out}"
+          + (f"; {counts['failed']} clauses failed" if counts["failed"] else ""))
+    return 0 if counts["questions"] else 1
 
 
 if __name__ == "__main__":
