@@ -138,18 +138,16 @@ FIGURE_TAIL_NOISE = re.compile(
     r"占到?[^占,，、]{1,8}|由\d{4}年的?|从\d{4}年的?|[由从]|\d{4}年的?|年均|以上|、|和|的)$")
 # Where a noun named after the number stops: a verb, a conjunction or a clause mark.
 FIGURE_POST_STOP = re.compile(r"[、,，。;；]|\d|[两三四五六七八九十]+[个大项种]|以及|实施|进行|完成|安装|实现|入驻|投入|开展|得到|"
-                        r"提供|的|等|为|达到|全部|按照|合作|聚集|所辖|建设|建成|深入|持续|不断|全面|加快")
+                              r"提供|的|等|为|达到|全部|按照|合作|聚集|所辖|建设|建成|深入|持续|不断|全面|加快")
 FIGURE_REVIEW_WORDS = re.compile(r"五年来|成就|回顾|成效")
 FIGURE_KEY_NOISE = re.compile(r"^(?:各级各类|各类|全区|区内|辖区)")
 
-# A comparator or an approximation closing the words before a number (「以上」, 「多」, 「余」).
+# A comparator or an approximation closing the words before a number (「以上」, 「多」, 「余」) ...
 FIGURE_APPROX_TAIL = re.compile(r"(?:以上|多|余)$")
-
-# 「分别达到…」: several figures, each of the indicator named in the same order.
-FIGURE_RESPECTIVE = re.compile(r"分别(达到|突破|超过)")
-
 # ... and opening the words after it.
 FIGURE_APPROX_HEAD = re.compile(r"^(?:以上|左右|多|余)")
+# 「分别达到…」: several figures, each of the indicator named in the same order.
+FIGURE_RESPECTIVE = re.compile(r"分别(达到|突破|超过)")
 
 # -- how a plan names a set (index/named_sets.py) ------------------------------------------------
 # A count that names a set: 三大, 四个, 5种, 八项 (一 is left out: 「一个」「一批」 are articles).

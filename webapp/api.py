@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException
 
 from assistant.topic_brief import TopicError
 from assistant.types import Answer, Citation
+from index.figures import Figure
 from webapp import edge
 from webapp.limits import BodyTooLarge
 
@@ -107,25 +108,9 @@ class ClauseOut(BaseModel):
     next: str | None = Field(description="the clause after it in the plan (null for the last)")
 
 
-class FigureOut(BaseModel):
-    """One row of the figures table, as index.figures.Figure holds it."""
-
-    indicator: str
-    value: str
-    unit: str
-    comparator: str
-    year: str
-    kind: str
-    chapter: str
-    clause_id: str
-    sentence: str
-    key: str = ""
-    pair_id: str = ""
-
-
 class FiguresResponse(BaseModel):
     count: int
-    figures: list[FigureOut]
+    figures: list[Figure]  # index.figures.Figure, a frozen dataclass: its fields are the JSON row
 
 
 FILTER_CHARS = 16  # a year, a period or a kind is a short token
@@ -291,7 +276,7 @@ def create_api(bot, started_at: float | None = None) -> FastAPI:
                                year=edge.field(year, FILTER_CHARS) or None, kind=edge.field(kind, FILTER_CHARS) or None)
         except ValueError as e:
             return error(422, str(e))
-        return FiguresResponse(count=len(rows), figures=[FigureOut(**r.to_dict()) for r in rows])
+        return FiguresResponse(count=len(rows), figures=rows)
 
     @api.get("/health", response_model=Health, summary="Liveness, the store it answers from, uptime")
     def health() -> Health:
