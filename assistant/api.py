@@ -476,8 +476,10 @@ class Assistant:
             else:
                 state = self._with_llm_text(state, text)
         res = self._verify_step(state)
-        if first is not None:
-            res.timings = {"first_delta_s": first}
+        if first is None:  # the model was not asked (nothing to cite) or sent nothing: as offline
+            yield from _by_lines(self._finish(res, t0))
+            return
+        res.timings = {"first_delta_s": first}
         res = self._finish(res, t0)
         yield res.answer, res
 

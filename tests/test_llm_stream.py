@@ -24,6 +24,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.api import CHECKING, Assistant
+from assistant.llm import make_llm
 from assistant.text import normalize_markers
 from assistant.types import Answer
 from index.config import Settings
@@ -216,6 +217,28 @@ def test_server_hanging_mid_stream_falls_back_within_the_timeout(llm_bot, script
     assert TIMEOUT_S * 0.9 <= total < TIMEOUT_S + MARGIN_S, f"{total:.2f} s"
 
 
+def test_refused_connection_falls_back_without_a_draft(llm_bot):
+    """Nothing streamed: no checking line is ever shown, only the extractive answer and its notice."""
+    import socket
+
+    with socket.socket() as s:  # a loopback port nothing listens on (bound, then released)
+        s.bind((HOST, 0))
+        port = s.getsockname()[1]
+    cfg = llm_bot.settings.model_copy(update={"llm_base_url": f"http://{HOST}:{port}/v1"})
+    bot = Assistant(llm_bot.retriever, cfg, llm=make_llm(cfg))
+    drafts, res, total = timed_stream(bot)
+    assert all(CHECKING not in t for _, t in drafts)
+    assert res.mode == "extractive" and "大模型暂不可用" in res.notice and "85%" in res.answer
+    assert total < TIMEOUT_S + MARGIN_S
+
+
+def test_out_of_scope_question_asks_no_model(llm_bot, script):
+    used = script(good_answer)
+    drafts, res, _ = timed_stream(llm_bot, "明天石家庄会下雨吗？")
+    assert res.outcome == "out_of_scope" and not used.requests
+    assert all(CHECKING not in t for _, t in drafts)
+
+
 def test_non_streaming_ask_is_unchanged_and_shares_the_check(llm_bot, script):
     used = script(lambda n: ["到2025年，普惠性幼儿园覆盖率达到85%", f"【{n}】。"])
     res = llm_bot.ask(KG_Q)
@@ -304,3 +327,18 @@ def test_offline_stream_is_the_verified_answer_line_by_line(bot):
     with TestClient(create_api(bot)) as client:
         sse = sse_events(client.post("/ask/stream", json={"question": KG_Q}).text)
     assert "".join(d["text"] for k, d in sse if k == "delta") == sse[-1][1]["answer"] == final.answer
+
+
+# -- the chat app ---------------------------------------------------------------------------------------------
+def test_chat_shows_the_marked_draft_then_replaces_it(llm_bot, script, tmp_path):
+    """The app's ``respond`` (called as Gradio calls it) draws the draft under the checking line, then
+    the verified answer in its place, with its clickable citation."""
+    from webapp.ui import build_app
+
+    script(good_answer)
+    app = build_app(llm_bot, tmp_path)
+    respond = next(f.fn for f in app.fns.values() if getattr(f.fn, "__name__", "") == "respond")
+    shown = [out[0][-1]["content"] for out in respond(KG_Q, []) if isinstance(out[0], list)]
+    drafts, final = shown[:-1], shown[-1]
+    assert any(CHECKING.strip() in d and "85%" in d for d in drafts)
+    assert CHECKING.strip() not in final and "85%" in final and 'href="#qx-open-10.2.2"' in final
