@@ -26,7 +26,7 @@ from assistant.extractive import Draft, ExtractiveAnswerer
 from assistant.figure_pairs import CHANGE_ASK, pair_answer
 from assistant.figures_table import FiguresTable
 from assistant.set_answers import set_answer
-from assistant.llm import LLMUnavailable, invoke_with_timeout, make_llm
+from assistant.llm import LLMUnavailable, invoke_with_timeout, make_llm, stream_with_timeout
 from assistant.retrieval import Hit, HybridRetriever
 from assistant.scope import ScopeDecision, ScopeModel
 from assistant.state import ChainState
@@ -141,6 +141,7 @@ class Assistant:
                                              profile=self.profile)
         self._figures_table: FiguresTable | None = None  # built on first use: most sessions never ask
         self.chain = self._build_chain()
+        self._front = self._build_front()
         self.extractive.ask_of("预热")  # load the part-of-speech tagger now, not at the first question
 
     @classmethod
@@ -163,10 +164,14 @@ class Assistant:
 
     # -- the chain -------------------------------------------------------------
     def _build_chain(self) -> Runnable:
-        return (RunnableLambda(self._condense_step, name="condense")
-                | RunnableLambda(self._retrieve_step, name="retrieve")
+        return (self._build_front()
                 | RunnableLambda(self._answer_step, name="answer")
                 | RunnableLambda(self._verify_step, name="verify"))
+
+    def _build_front(self) -> Runnable:
+        """condense → retrieve: the part of the chain ``ask_stream`` runs before it streams the LLM."""
+        return (RunnableLambda(self._condense_step, name="condense")
+                | RunnableLambda(self._retrieve_step, name="retrieve"))
 
     def _condense_step(self, state: ChainState) -> ChainState:
         condensed = condense(state.question, list(state.history), self.profile.own_names,
@@ -264,19 +269,36 @@ class Assistant:
         return {query.strip(): (whole / np.linalg.norm(whole)).astype(np.float32), **vectors}
 
     def _answer_step(self, state: ChainState) -> ChainState:
-        if state.scope is not None and not state.scope.in_scope:
-            return state
-        hits = list(state.hits)
-        draft = self.extractive.answer(state.query, hits, state.background, state.vectors)
-        state = replace(state, draft=draft, mode="extractive")
-        if self.llm is None or draft.abstained and not hits:
+        state = self._extractive_step(state)
+        if not self._wants_llm(state):
             return state
         try:
-            text = self._llm_answer(state.query, state.background, hits)
+            text = invoke_with_timeout(self.llm, self._llm_messages(state), self.settings.llm_timeout_s)
         except Exception as e:  # any backend failure: keep the extractive answer, say so
-            log.warning("LLM failed: %s", e)
-            return replace(state, notice=_join(state.notice, f"大模型暂不可用（{_short(e)}），以下为规划原文摘录。"))
-        context = [h.clause for h in hits]
+            return self._llm_failed(state, e)
+        return self._with_llm_text(state, text)
+
+    def _extractive_step(self, state: ChainState) -> ChainState:
+        """The extractive draft, always made: it is the answer offline and the fallback with an LLM."""
+        if state.scope is not None and not state.scope.in_scope:
+            return state
+        draft = self.extractive.answer(state.query, list(state.hits), state.background, state.vectors)
+        return replace(state, draft=draft, mode="extractive")
+
+    def _wants_llm(self, state: ChainState) -> bool:
+        """An LLM is asked only about an in-scope question with retrieved clauses to cite."""
+        if self.llm is None or state.draft is None:
+            return False
+        return not (state.draft.abstained and not state.hits)
+
+    def _llm_failed(self, state: ChainState, e: Exception) -> ChainState:
+        log.warning("LLM failed: %s", e)
+        return replace(state, notice=_join(state.notice, f"大模型暂不可用（{_short(e)}），以下为规划原文摘录。"))
+
+    def _with_llm_text(self, state: ChainState, text: str) -> ChainState:
+        """The LLM's whole answer, kept only if it passes the citation check (else the extractive
+        draft stays, with a notice); shared by ``ask`` and ``ask_stream``."""
+        context = [h.clause for h in state.hits]
         if ABSTAIN_HEAD in text and len(text) < 40:
             return replace(state, draft=Draft(text="", context=context, abstained=True,
                                               reason="大模型判断所检索条款不能回答", related=context[:3]),
@@ -286,13 +308,13 @@ class Assistant:
             return replace(state, notice=_join(state.notice, "大模型的回答未通过引用核验，以下为规划原文摘录。"))
         return replace(state, draft=Draft(text=text, context=context), mode="llm")
 
-    def _llm_answer(self, query: str, background: str, hits: list[Hit]) -> str:
+    def _llm_messages(self, state: ChainState):
+        """The answer prompt: the retrieved clauses numbered [1]…[n] (the markers the check reads)."""
         from assistant.prompts import answer_prompt
 
-        context = "\n".join(f"[{i}] {h.clause.label}\n{h.clause.text}" for i, h in enumerate(hits, start=1))
-        question = f"{query}（接着前面关于「{background}」的对话）" if background else query
-        messages = answer_prompt().invoke({"context": context, "question": question})
-        return invoke_with_timeout(self.llm, messages, self.settings.llm_timeout_s)
+        context = "\n".join(f"[{i}] {h.clause.label}\n{h.clause.text}" for i, h in enumerate(state.hits, start=1))
+        question = f"{state.query}（接着前面关于「{state.background}」的对话）" if state.background else state.query
+        return answer_prompt().invoke({"context": context, "question": question})
 
     def _verify_step(self, state: ChainState) -> Answer:
         common = dict(query=state.query, background=state.background, notice=state.notice, mode=state.mode)
@@ -327,14 +349,24 @@ class Assistant:
         t0 = time.perf_counter()
         q, notice = clean_question(question, self.settings.max_question_chars)
         if not q:
-            example = self.profile.example_questions[0] if self.profile.example_questions else ""
-            return Answer(answer=EMPTY_PROMPT + (f"例如：「{example}」" if example else ""), abstained=True,
-                          reason="问题为空", outcome="empty")
+            return self._empty_reply()
+        res = self.chain.invoke(self._start_state(q, history, notice))
+        return self._finish(res, t0)
+
+    def _empty_reply(self) -> Answer:
+        example = self.profile.example_questions[0] if self.profile.example_questions else ""
+        return Answer(answer=EMPTY_PROMPT + (f"例如：「{example}」" if example else ""), abstained=True,
+                      reason="问题为空", outcome="empty")
+
+    def _start_state(self, q: str, history: list[dict] | None, notice: str) -> ChainState:
         hist = clean_history(history, self.settings.max_history_turns, self.settings.max_question_chars)
-        res = self.chain.invoke(ChainState(question=q, history=tuple(hist), notice=notice))
+        return ChainState(question=q, history=tuple(hist), notice=notice)
+
+    def _finish(self, res: Answer, t0: float) -> Answer:
+        """The chain's answer with the figure-pair and named-set answers applied, and its timing."""
         res = self._with_pair(res)
         res = self._with_set(res)
-        res.timings = {"total_s": time.perf_counter() - t0}
+        res.timings = {**res.timings, "total_s": time.perf_counter() - t0}
         return res
 
     def _with_pair(self, res: Answer) -> Answer:
@@ -415,13 +447,54 @@ class Assistant:
         return brief
 
     def ask_stream(self, question: str, history: list[dict] | None = None) -> Iterator[tuple[str, Answer | None]]:
-        """Yield the answer text as it grows, then ``(text, Answer)`` once it is verified."""
-        res = self.ask(question, history)
-        shown = ""
-        for line in res.answer.splitlines(keepends=True):
-            shown += line
-            yield shown, None
+        """Yield ``(text so far, None)`` as the answer grows, then ``(answer, Answer)`` once it is verified.
+
+        Offline the verified answer is shown line by line. With an LLM its tokens are shown as they
+        arrive, under the :data:`CHECKING` line: a provisional draft, as a model takes seconds and the
+        citation check needs the whole answer. The last item replaces it with the verified answer or,
+        when the draft fails the check, the endpoint fails or the whole answer takes longer than
+        ``llm_timeout_s``, with the extractive answer and its notice. Each text before the last extends
+        the one before it (a client may draw only the new characters); the last need not.
+        """
+        t0 = time.perf_counter()
+        q, notice = clean_question(question, self.settings.max_question_chars)
+        if self.llm is None or not q:
+            res = self.ask(question, history)
+            yield from _by_lines(res)
+            return
+        state = self._extractive_step(self._front.invoke(self._start_state(q, history, notice)))
+        first: float | None = None  # seconds to the first streamed piece
+        if self._wants_llm(state):
+            text = ""
+            try:
+                for piece in stream_with_timeout(self.llm, self._llm_messages(state), self.settings.llm_timeout_s):
+                    text += piece
+                    first = first if first is not None else time.perf_counter() - t0
+                    yield CHECKING + text, None
+            except Exception as e:  # any backend failure mid-stream: the extractive answer, with a notice
+                state = self._llm_failed(state, e)
+            else:
+                state = self._with_llm_text(state, text)
+        res = self._verify_step(state)
+        if first is None:  # the model was not asked (nothing to cite) or sent nothing: as offline
+            yield from _by_lines(self._finish(res, t0))
+            return
+        res.timings = {"first_delta_s": first}
+        res = self._finish(res, t0)
         yield res.answer, res
+
+
+# The line above an LLM's streamed draft: the text is the model's, not yet checked against its clauses.
+CHECKING = "（正在核对出处…）\n"
+
+
+def _by_lines(res: Answer) -> Iterator[tuple[str, Answer | None]]:
+    """A finished answer as a stream: its text growing line by line, then the answer itself."""
+    shown = ""
+    for line in res.answer.splitlines(keepends=True):
+        shown += line
+        yield shown, None
+    yield res.answer, res
 
 
 def _scope_model(path: str) -> ScopeModel | None:

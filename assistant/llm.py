@@ -3,11 +3,19 @@
 - ``openai``: any OpenAI-compatible endpoint (DeepSeek, Qwen, vLLM, Ollama, llama.cpp server)
   through ``langchain_openai.ChatOpenAI``.
 - ``gguf``: a local GGUF file through llama-cpp-python (optional extra; not in requirements).
+
+:func:`invoke_with_timeout` waits for the whole answer; :func:`stream_with_timeout` hands it over
+piece by piece (the chat shows a draft while a real model takes seconds), both within one bound.
 """
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import os
+import queue
+import threading
+import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from index.config import Settings
@@ -79,3 +87,64 @@ def invoke_with_timeout(runnable: Runnable, payload: Any, timeout_s: float) -> s
     if not isinstance(content, str):
         raise ValueError(f"LLM returned {type(content).__name__}, not text")
     return content
+
+
+def _chunk_text(chunk: Any) -> str:
+    """The text of one streamed piece: an ``AIMessageChunk``'s content, or a plain string (a backend
+    without token streaming yields its whole answer as one piece)."""
+    content = getattr(chunk, "content", chunk)
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):  # content blocks: keep the text ones
+        return "".join(b if isinstance(b, str) else str(b.get("text", "")) for b in content
+                       if isinstance(b, (str, dict)))
+    raise ValueError(f"LLM streamed {type(content).__name__}, not text")
+
+
+def stream_with_timeout(runnable: Runnable, payload: Any, timeout_s: float) -> Iterator[str]:
+    """Yield the LLM's answer piece by piece as it is generated, within one wall-clock bound for the
+    whole answer (the same bound as :func:`invoke_with_timeout`): past it, raise TimeoutError.
+
+    The model is read in a daemon thread and handed over through a queue, so a server that stops
+    sending mid-answer cannot hold the caller: the wait for each piece is cut at the deadline. When
+    the caller stops early (timeout, a closed stream), the reader is told to stop and closes the
+    response at its next piece; a reader stuck on a silent socket ends with the client's own timeout.
+    """
+    pieces: queue.Queue = queue.Queue()
+    stop = threading.Event()
+
+    def read() -> None:
+        stream = None
+        try:
+            stream = runnable.stream(payload)
+            for chunk in stream:
+                if stop.is_set():
+                    break
+                pieces.put(("piece", chunk))
+            pieces.put(("end", None))
+        except BaseException as e:  # handed to the caller, who raises it in its own thread
+            pieces.put(("error", e))
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                with contextlib.suppress(Exception):
+                    close()
+
+    deadline = time.monotonic() + timeout_s
+    threading.Thread(target=read, name="llm-stream", daemon=True).start()
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            try:
+                kind, value = pieces.get(timeout=max(left, 0.0)) if left > 0 else pieces.get_nowait()
+            except queue.Empty:
+                raise TimeoutError(f"LLM did not finish within {timeout_s:g} s") from None
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            text = _chunk_text(value)
+            if text:
+                yield text
+    finally:
+        stop.set()

@@ -26,6 +26,39 @@ def numbers_in(text: str) -> list[str]:
     return _NUMBER.findall(nfkc(MARKER.sub("", text)))
 
 
+# Citation markers as models commonly write them: 【1】, ［1］, [1,2], [1、2], [1，2], [1; 2], [1-3], 【1】【2】.
+# One bracket pair of numbers joined by list separators, or a short range (a-b, b-a ≤ MAX_MARKER_RANGE).
+_MARKER_LIKE = re.compile(
+    r"[\[［【〔]\s*(\d{1,3}(?:\s*(?:[,，、;；]|[-–—~～至])\s*\d{1,3})*)\s*[\]］】〕]")
+_MARKER_SEP = re.compile(r"\s*[,，、;；]\s*")
+_MARKER_RANGE = re.compile(r"(\d+)\s*[-–—~～至]\s*(\d+)")
+MAX_MARKER_RANGE = 8  # a range wider than a context could hold ('[2020-2025]') is a span of years, not markers
+# A sentence's markers written after its closing punctuation ('…85%。[1]'): they belong before it.
+_MARKERS_AFTER_STOP = re.compile(r"([。；！？!?]+)((?:\[\d+\])+)")
+
+
+def normalize_markers(text: str) -> str:
+    """Every citation marker in the one form the verifier reads, ``[1][2]``, each before its sentence's
+    closing punctuation. Models cite as 【1】, [1,2], [1、2] or '…。[1]'; read as written, the digits would
+    count as figures the clause must hold and the sentence would fail the check for its punctuation.
+    Bracketed text that is not a list of small numbers (「[2020-2025]」, 「【注】」) is left alone."""
+    def expand(m: re.Match) -> str:
+        numbers: list[int] = []
+        for part in _MARKER_SEP.split(m.group(1)):
+            r = _MARKER_RANGE.fullmatch(part)
+            if r:
+                a, b = int(r.group(1)), int(r.group(2))
+                if not 0 <= b - a <= MAX_MARKER_RANGE:
+                    return m.group(0)
+                numbers += range(a, b + 1)
+            else:
+                numbers.append(int(part))
+        return "".join(f"[{n}]" for n in dict.fromkeys(numbers))
+
+    text = _MARKER_LIKE.sub(expand, text)
+    return _MARKERS_AFTER_STOP.sub(r"\2\1", text)
+
+
 def markers_in(text: str) -> list[int]:
     return [int(m) for m in MARKER.findall(text)]
 

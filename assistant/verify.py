@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.text import bigrams, markers_in, number_supported, numbers_in, squash, strip_markers
+from assistant.text import (
+    bigrams, markers_in, normalize_markers, number_supported, numbers_in, squash, strip_markers,
+)
 from index.clauses import Clause
 
 # A sentence, then any markers that trail it (LLMs write both "…85%[1]。" and "…85%。[1]").
@@ -64,8 +66,10 @@ def verify_answer(text: str, context: list[Clause]) -> Verification:
     """Check every sentence's markers against the numbered context (marker n → context[n-1]).
 
     Returns the rewritten text with markers renumbered in order of first use and the cited
-    clauses in that order.
+    clauses in that order. Markers are first normalised (【1】, [1,2], [1、2], '…。[1]' → '[1][2]'
+    before the stop), so a model's usual way of citing is read, not mistaken for figures.
     """
+    text = normalize_markers(text)
     order: list[str] = []
     by_id = {c.clause_id: c for c in context}
     result = Verification(text="", cited=[])

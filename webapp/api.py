@@ -210,7 +210,11 @@ def create_api(bot, started_at: float | None = None) -> FastAPI:
         return AskResponse.of(replace(res, notice=edge.with_notice(cut, res.notice)) if cut else res)
 
     @api.post("/ask/stream", responses={200: {"content": {"text/event-stream": {}}}, **errors},
-              summary="Answer as server-sent events: `delta` {text} pieces, then `answer` (the /ask object)")
+              summary="Answer as server-sent events: `delta` {text} pieces, then `answer` (the /ask object)",
+              description="Each `delta` extends the text drawn so far. With an LLM configured the deltas are its "
+                          "draft, token by token, under a 「（正在核对出处…）」 line: not yet checked. The one "
+                          "`answer` event then replaces whatever the deltas drew, with the verified answer or the "
+                          "extractive answer and its `notice`.")
     def ask_stream(body: AskRequest) -> StreamingResponse:
         q, history, cut = ask_once(body)
 
