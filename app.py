@@ -20,6 +20,16 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline by default
 READY_POLL_S = 0.05
 
 
+# What one server process holds open for clients, so idle or half-open sockets cannot pile up: an idle
+# keep-alive connection is closed KEEP_ALIVE_S after its last reply; past MAX_CONNECTIONS open connections
+# (silent ones included, which uvicorn does not time out) new ones get 503 at once; request headers larger
+# than MAX_HEADER_BYTES are refused (bodies are capped in webapp/limits.py).
+KEEP_ALIVE_S = 5
+MAX_CONNECTIONS = 200
+MAX_HEADER_BYTES = 64 * 1024
+CONNECTION_LIMITS = {"timeout_keep_alive": KEEP_ALIVE_S, "limit_concurrency": MAX_CONNECTIONS,
+                     "h11_max_incomplete_event_size": MAX_HEADER_BYTES}
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     env = os.environ.get
     p = argparse.ArgumentParser(prog="python app.py", description="the plan assistant's web app and JSON API (one server)")
@@ -128,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     url = f"http://{'[' + args.host + ']' if ':' in args.host else args.host}:{args.port}/"
     import uvicorn
 
-    server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, log_level="warning", **CONNECTION_LIMITS))
     thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
     thread.start()
     while not server.started and thread.is_alive():
@@ -167,7 +177,7 @@ def serve_workers(args: argparse.Namespace, overrides: dict[str, str]) -> int:
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"以 {args.workers} 个工作进程启动：http://{host}:{args.port}/api/v1/docs", flush=True)
     uvicorn.run("webapp.server:create_api_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-                log_level="warning")
+                log_level="warning", **CONNECTION_LIMITS)
     return 0
 
 
