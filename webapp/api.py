@@ -31,7 +31,7 @@ PREFIX = "/api/v1"
 VERSION = "1.0.0"  # of the API contract below: bumped when a field changes meaning or goes away
 MAX_K = 20  # search results per request: a page of clauses, not the whole plan
 DEFAULT_K = 5
-EXAMPLE_Q = "到2025年普惠性幼儿园覆盖率要达到多少？"
+EXAMPLE_Q = "普惠性幼儿园覆盖率要达到多少？"  # OpenAPI example: no plan's year or name
 ERROR_CODES = {400: "bad_request", 401: "unauthorized", 404: "not_found", 405: "method_not_allowed",
                413: "payload_too_large", 422: "invalid_request", 500: "internal_error"}
 
