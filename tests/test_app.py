@@ -6,6 +6,7 @@ Everything stays on 127.0.0.1; the first start may build the index store (about 
 from __future__ import annotations
 
 import contextlib
+import html as html_lib
 import json
 import os
 import socket
@@ -238,6 +239,22 @@ def test_chat_session_state_is_bounded(app):
     assert len(shown) < 1100 and "1、" not in shown and "问题过长" in last_text(chat)
 
 
+def test_typed_html_in_a_follow_up_and_a_pinned_question_stays_text(app):
+    """Through the running app: an XSS payload in an answered question, which is pinned to the briefing,
+    and carried into the follow-up's standalone query (so the sources panel draws its 「理解为」 line)."""
+    c = client(app)
+    first, _, _ = c.predict(f"到2025年普惠性幼儿园覆盖率要达到多少？{XSS[0]}", api_name="/chat")
+    assert "qx-cite" in last_text(first)  # answered, so it can be pinned
+    chat, sources, _ = c.predict("它的目标是多少？", api_name="/chat")
+    assert "理解为" in sources and "85%" in last_text(chat)
+    panel = c.predict("0", api_name="/pin")
+    assert "普惠性幼儿园覆盖率要达到多少？" in panel
+    for out in (sources, panel, *(m["content"][0]["text"] for m in chat if m["role"] == "user")):
+        assert "<script" not in out and "<img" not in out
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in panel
+    assert "&lt;script&gt;" in sources.split('<div class="qx-query">', 1)[1]
+
+
 def test_port_in_use_is_reported(tmp_path):
     with socket.socket() as busy:
         busy.bind((HOST, 0))
@@ -280,6 +297,38 @@ def test_sources_panel_before_and_after():
     ans = Answer(answer="到2025年,普惠性幼儿园覆盖率达到85%[1]。", citations=[KIDS])
     html = sources_html(Turn("问<x>", ans))
     assert "问&lt;x&gt;" in html and 'href="#qx-open-10.2.2"' in html and "<mark" in html
+
+
+@pytest.mark.parametrize("payload", XSS)
+def test_the_understood_query_line_is_escaped(bot, payload):
+    """A follow-up (so the 「理解为」 line is drawn) whose own words and whose carried topic carry markup."""
+    history = [{"role": "user", "content": f"{payload}普惠性幼儿园有什么规划？"},
+               {"role": "assistant", "content": "到2025年,普惠性幼儿园覆盖率达到85%[1]。"}]
+    question = f"它的目标是多少？{payload}"
+    ans = bot.ask(question, history=history)
+    assert ans.background and payload in ans.background + ans.query  # the markup did reach the line
+    html = sources_html(Turn(question, ans))
+    line = html.split('<div class="qx-query">', 1)[1].split("</div>", 1)[0]
+    assert line.startswith("理解为：") and html_lib.escape(payload) in line
+    assert "<script" not in html and "<img" not in html
+
+
+@pytest.mark.parametrize("payload", XSS)
+def test_a_pinned_question_is_escaped_in_the_briefing_panel(payload):
+    from assistant.briefing import BriefingItem
+    from assistant.ui_render import briefing_html
+
+    ans = Answer(answer="到2025年,普惠性幼儿园覆盖率达到85%[1]。", citations=[KIDS])
+    html = briefing_html((BriefingItem.from_answer(payload + "覆盖率是多少？", ans),))
+    assert f"1. {html_lib.escape(payload)}覆盖率是多少？" in html
+    assert "<script" not in html and "<img" not in html
+
+
+def test_default_address_is_loopback_and_share_is_off():
+    import app as app_module
+
+    args = app_module.parse_args([])
+    assert args.host == "127.0.0.1" and args.share is False and args.auth == "" and args.workers == 1
 
 
 def test_plan_view_toc_and_focus(bot):
