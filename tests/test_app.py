@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -253,6 +254,23 @@ def test_typed_html_in_a_follow_up_and_a_pinned_question_stays_text(app):
         assert "<script" not in out and "<img" not in out
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in panel
     assert "&lt;script&gt;" in sources.split('<div class="qx-query">', 1)[1]
+
+
+def test_a_port_taken_after_it_was_picked_is_replaced(tmp_path, monkeypatch):
+    """free_port hands over a port it released; when another process takes it first, the app reports it
+    (exit 2) and running_app starts it again on another port instead of failing the test run."""
+    real_free_port = load.free_port
+    with socket.socket() as busy:
+        busy.bind((HOST, 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        picks = iter([taken])
+        monkeypatch.setattr(load, "free_port", lambda: next(picks, None) or real_free_port())
+        env = {"QIAOXI_FEEDBACK_PATH": str(tmp_path / "fb.jsonl"), "NO_PROXY": "127.0.0.1,localhost"}
+        with load.running_app(env=env, log_path=tmp_path / "app.log") as running:
+            assert running.url.startswith(f"http://{HOST}:") and f":{taken}/" not in running.url
+            with urllib.request.urlopen(running.url, timeout=30) as page:
+                assert page.status == 200
 
 
 def test_port_in_use_is_reported(tmp_path):
