@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -44,7 +45,8 @@ class RunningApp:
 def running_app(workdir: Path, timeout_s: float = READY_TIMEOUT_S) -> Iterator[RunningApp]:
     """The real app on a free loopback port with its own feedback file and log (eval.load starts and stops it)."""
     feedback, log_path = workdir / "feedback.jsonl", workdir / "app.log"
-    env = {"QIAOXI_FEEDBACK_PATH": str(feedback), "NO_PROXY": "127.0.0.1,localhost"}
+    env = {"QIAOXI_FEEDBACK_PATH": str(feedback), "NO_PROXY": "127.0.0.1,localhost",
+           "GRADIO_TEMP_DIR": str(workdir / "gradio"), "TMPDIR": str(workdir)}
     with load.running_app(ready_timeout_s=timeout_s, env=env, log_path=log_path) as running:
         yield RunningApp(url=running.url, feedback_path=feedback, log_path=log_path)
 
@@ -59,7 +61,8 @@ def client(app: RunningApp, downloads: Path | None = None):
     """A fresh gradio_client session (each one has its own chat and briefing state)."""
     from gradio_client import Client
 
-    return Client(app.url, verbose=False, analytics_enabled=False, download_files=str(downloads or "/tmp/gradio"))
+    folder = downloads or tempfile.mkdtemp(prefix="gradio-downloads-")  # under the test's tmp_path (conftest)
+    return Client(app.url, verbose=False, analytics_enabled=False, download_files=str(folder))
 
 
 def last_text(messages: list[dict]) -> str:

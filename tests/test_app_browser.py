@@ -49,10 +49,14 @@ def browser(tmp_path_factory):
     """One persistent Chromium profile in a temp dir; every request off loopback is blocked and recorded."""
     from playwright.sync_api import sync_playwright
 
+    home = tmp_path_factory.mktemp("chromium-home")  # Chromium's home, config and cache: never the user's
+    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
+           "XDG_CACHE_HOME": str(home / ".cache"), "TMPDIR": str(tmp_path_factory.mktemp("chromium-tmp"))}
     with sync_playwright() as pw:
         ctx = pw.chromium.launch_persistent_context(
             str(tmp_path_factory.mktemp("chromium-profile")), executable_path=str(CHROMIUM), headless=True,
-            args=ARGS, locale="zh-CN", accept_downloads=True, viewport={"width": 1280, "height": 900})
+            args=ARGS, locale="zh-CN", accept_downloads=True, viewport={"width": 1280, "height": 900},
+            downloads_path=str(tmp_path_factory.mktemp("chromium-downloads")), env=env)
         ctx.external_requests = []
 
         def guard(route):
