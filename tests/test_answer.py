@@ -258,17 +258,30 @@ def test_dev_set_accuracy(bot):
     ({"llm": "no-such-backend"}, "unknown LLM backend"),
 ], ids=["openai-without-model", "gguf-missing-file", "unknown-backend"])
 def test_make_llm_with_a_bad_configuration_says_what_is_wrong(settings, update, message):
-    from assistant.llm import LLMUnavailable, make_llm
+    from assistant.llm import LLMUnavailable, check_llm_config, make_llm
 
+    bad = settings.model_copy(update=update)
     with pytest.raises(LLMUnavailable, match=message):
-        make_llm(settings.model_copy(update=update))
+        make_llm(bad)
+    with pytest.raises(LLMUnavailable, match=message):  # the check the workers' supervisor makes first
+        check_llm_config(bad)
 
 
-def test_the_app_exits_1_with_the_message_when_the_llm_cannot_be_used(tmp_path):
+@pytest.mark.parametrize("workers", ["1", "2"], ids=["one-process", "workers"])
+def test_the_app_exits_1_with_the_message_when_the_llm_cannot_be_used(tmp_path, workers):
+    """Single process (Assistant.load) and --workers (checked before any worker starts: a worker that
+    cannot make its LLM would otherwise crash and be restarted, with a traceback each time, forever)."""
     env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("QIAOXI_")}
     env.update(QIAOXI_LLM_GGUF_PATH=str(tmp_path / "missing.gguf"), QIAOXI_FEEDBACK_PATH=str(tmp_path / "fb.jsonl"))
-    out = subprocess.run([sys.executable, "app.py", "--host", "127.0.0.1", "--port", "0", "--llm", "gguf"],
-                         cwd=str(PROJECT_ROOT), env=env, capture_output=True, text=True, timeout=300)
-    assert out.returncode == 1, out.stderr
+    proc = subprocess.Popen([sys.executable, "app.py", "--host", "127.0.0.1", "--port", "0", "--llm", "gguf",
+                             "--workers", workers], cwd=str(PROJECT_ROOT), env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        stdout, stderr = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:  # still serving (or restarting workers): stop it and its workers
+        __import__("os").killpg(proc.pid, 9)
+        stdout, stderr = proc.communicate()
+    out = subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
+    assert out.returncode == 1, out.stderr[-2000:]
     assert "错误：无法加载规划问答" in out.stderr and "GGUF file not found" in out.stderr
     assert "Traceback" not in out.stderr
