@@ -49,3 +49,12 @@ class TestVerifyAnswer:
     def test_unrelated_text_is_not_supported_by_a_real_clause(self):
         v = verify_answer("明天会下雨[1]。", [CARE])
         assert v.dropped and not v.ok
+
+
+def test_a_chapter_reference_must_be_the_cited_clauses_own():
+    """「第十章」 is in the cited clause's label: kept. A chapter the clause is not in: the sentence is dropped."""
+    kg = Clause(clause_id="10.2.2", kind="paragraph", label="第十章 二、推进教育均衡发展 ¶2", path=(), title="",
+                text=KG.text, start=0, end=1)
+    assert verify_answer("第十章提出普惠性幼儿园覆盖率达到85%[1]。", [kg]).kept == 1
+    v = verify_answer("第二十章提出普惠性幼儿园覆盖率达到85%[1]。", [kg])
+    assert v.kept == 0 and v.dropped and "第二十章" not in v.text
