@@ -68,3 +68,7 @@ def test_numbering_does_not_count_against_a_short_limit():
 
 def test_only_the_first_numbering_is_stripped():
     assert strip_list_numbering("1、2、普惠性幼儿园") == "2、普惠性幼儿园"
+
+
+def test_a_zero_turn_limit_keeps_no_history():
+    assert clean_history([{"role": "user", "content": "普惠性幼儿园有什么规划？"}], 0, 1000) == []
