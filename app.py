@@ -163,8 +163,12 @@ def serve_workers(args: argparse.Namespace, overrides: dict[str, str]) -> int:
 
     for key, value in {**overrides, "auth": args.auth}.items():
         os.environ[f"QIAOXI_{key.upper()}"] = value
+    from assistant.llm import check_llm_config
+
     try:
-        load_store(get_settings(), log=lambda m: print(m, file=sys.stderr, flush=True))
+        settings = get_settings()
+        check_llm_config(settings)  # each worker makes the LLM; a bad configuration must stop here, not loop there
+        load_store(settings, log=lambda m: print(m, file=sys.stderr, flush=True))
     except Exception as e:
         print(f"错误：无法加载规划问答：{e}", file=sys.stderr)
         return 1

@@ -28,6 +28,23 @@ class LLMUnavailable(RuntimeError):
     """The configured LLM cannot be used (missing package, file, key or endpoint)."""
 
 
+def check_llm_config(settings: Settings) -> None:
+    """Raise :class:`LLMUnavailable` when the configured LLM cannot be made, without making it (no model is
+    loaded, no endpoint called): what a supervisor checks before it starts worker processes."""
+    import importlib.util
+
+    kind = (settings.llm or "none").lower()
+    if kind == "openai" and not settings.llm_model:
+        raise LLMUnavailable("set QIAOXI_LLM_MODEL (the model name served by the endpoint)")
+    if kind == "gguf":
+        if not settings.llm_gguf_path or not os.path.isfile(settings.llm_gguf_path):
+            raise LLMUnavailable(f"GGUF file not found: {settings.llm_gguf_path!r} (set QIAOXI_LLM_GGUF_PATH)")
+        if importlib.util.find_spec("llama_cpp") is None:
+            raise LLMUnavailable("llama-cpp-python is not installed: pip install llama-cpp-python")
+    if kind not in ("none", "openai", "gguf"):
+        raise LLMUnavailable(f"unknown LLM backend {settings.llm!r}: use none, openai or gguf")
+
+
 def make_llm(settings: Settings) -> Runnable | None:
     """The configured chat model as a Runnable taking chat messages, or None for 'none'."""
     kind = (settings.llm or "none").lower()

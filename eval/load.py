@@ -96,9 +96,14 @@ class RunningApp:
 
 
 def free_port() -> int:
+    """A loopback port that is free now. It is released before the app binds it, so another process may
+    take it in between: :func:`running_app` then starts again on another port (``PORT_ATTEMPTS``)."""
     with socket.socket() as s:
         s.bind((HOST, 0))
         return s.getsockname()[1]
+
+
+PORT_ATTEMPTS = 5  # app.py exits with 2 at once when its port is taken: try another free port
 
 
 def wait_until_serving(url: str, timeout_s: float, proc: subprocess.Popen | None = None) -> None:
@@ -115,37 +120,54 @@ def wait_until_serving(url: str, timeout_s: float, proc: subprocess.Popen | None
     raise RuntimeError(f"app at {url} not ready after {timeout_s:.0f} s")
 
 
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=15)
+
+
 @contextlib.contextmanager
 def running_app(port: int | None = None, ready_timeout_s: float = READY_TIMEOUT_S, env: dict | None = None,
                 log_path: Path | None = None, extra_args: Sequence[str] = ()) -> Iterator[RunningApp]:
     """``python app.py`` on a loopback port, stopped (terminate, then kill) however the run ends.
 
     ``env`` adds to the environment; ``log_path`` keeps the app's output (a temporary file otherwise);
-    ``extra_args`` go to app.py (``--workers 2``).
+    ``extra_args`` go to app.py (``--workers 2``). Without a ``port``, a free one is picked, and another one
+    if the app finds it taken when it starts.
     """
-    port = port or free_port()
-    url = f"http://{HOST}:{port}/"
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1",
            "QIAOXI_FEEDBACK_PATH": str(Path(tempfile.gettempdir()) / "qiaoxi-load-feedback.jsonl"), **(env or {})}
+    attempts = PORT_ATTEMPTS if port is None else 1
     log_cm = open(log_path, "w+", encoding="utf-8") if log_path else tempfile.TemporaryFile("w+")
     with log_cm as log:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "app.py", "--host", HOST, "--port", str(port), *extra_args], cwd=ROOT,
-                                env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        try:
+        for attempt in range(1, attempts + 1):
+            this_port = port or free_port()
+            url = f"http://{HOST}:{this_port}/"
+            log.seek(0)
+            log.truncate()
+            t0 = time.perf_counter()
+            proc = subprocess.Popen([sys.executable, "app.py", "--host", HOST, "--port", str(this_port), *extra_args],
+                                    cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
             try:
                 wait_until_serving(url, ready_timeout_s, proc)
+                break
             except RuntimeError as e:
+                port_taken = proc.poll() == 2
+                _stop(proc)
+                if port_taken and attempt < attempts:
+                    continue
                 log.seek(0)
                 raise RuntimeError(f"{e}\n{log.read()[-3000:]}") from None
+            except BaseException:
+                _stop(proc)
+                raise
+        try:
             yield RunningApp(url=url, pid=proc.pid, start_s=round(time.perf_counter() - t0, 2))
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=15)
+            _stop(proc)
 
 
 def peak_rss_mb(pid: int | None) -> float | None:

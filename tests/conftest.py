@@ -1,6 +1,14 @@
-"""Shared fixtures: the real plan, the real store (built once per session), the real assistant."""
+"""Shared fixtures: the real plan, the real store (built once per session), the real assistant.
+
+Every test runs in an isolated environment (``_isolated_session`` and ``isolated_env`` below): no
+``QIAOXI_*`` variable a developer exported reaches the settings or the shared ``bot``, and the temp
+folder, Gradio's temp folder and the feedback log point into pytest's temporary folders, never at the
+system's ``/tmp``, the home directory or the repository.
+"""
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -8,10 +16,46 @@ import pytest
 from index.config import Settings, get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
+# Not settings of the product: where the browser test keeps its screenshots when asked to.
+KEPT_VARIABLES = frozenset({"QIAOXI_SCREENSHOT_DIR"})
+
+
+def clear_qiaoxi_variables(mp: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith("QIAOXI_") and name not in KEPT_VARIABLES:
+            mp.delenv(name)
+
+
+def point_temp_at(mp: pytest.MonkeyPatch, folder: Path) -> None:
+    """Temp files of this process (``tempfile``) and of its children (``TMPDIR``) and Gradio's go under ``folder``."""
+    (folder / "tmp").mkdir(parents=True, exist_ok=True)
+    mp.setenv("TMPDIR", str(folder / "tmp"))
+    mp.setattr(tempfile, "tempdir", str(folder / "tmp"))
+    mp.setenv("GRADIO_TEMP_DIR", str(folder / "gradio"))
+    mp.setenv("QIAOXI_FEEDBACK_PATH", str(folder / "feedback" / "feedback.jsonl"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_session(tmp_path_factory) -> None:
+    """Before any session or module fixture (the settings, the ``bot``, a running app) is made."""
+    folder = tmp_path_factory.mktemp("session-env")  # pytest's base temp is chosen before TMPDIR moves
+    with pytest.MonkeyPatch.context() as mp:
+        clear_qiaoxi_variables(mp)
+        mp.setenv("GRADIO_ANALYTICS_ENABLED", "False")
+        point_temp_at(mp, folder)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Each test: no ``QIAOXI_*`` variable from outside, temp files and the feedback log in its ``tmp_path``."""
+    clear_qiaoxi_variables(monkeypatch)
+    point_temp_at(monkeypatch, tmp_path)
+    return tmp_path
 
 
 @pytest.fixture(scope="session")
-def settings() -> Settings:
+def settings(_isolated_session) -> Settings:
     """Default settings (the project's own store, built on first use and reused)."""
     return get_settings()
 

@@ -6,11 +6,14 @@ Everything stays on 127.0.0.1; the first start may build the index store (about 
 from __future__ import annotations
 
 import contextlib
+import html as html_lib
 import json
 import os
 import socket
 import subprocess
 import sys
+import tempfile
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +45,8 @@ class RunningApp:
 def running_app(workdir: Path, timeout_s: float = READY_TIMEOUT_S) -> Iterator[RunningApp]:
     """The real app on a free loopback port with its own feedback file and log (eval.load starts and stops it)."""
     feedback, log_path = workdir / "feedback.jsonl", workdir / "app.log"
-    env = {"QIAOXI_FEEDBACK_PATH": str(feedback), "NO_PROXY": "127.0.0.1,localhost"}
+    env = {"QIAOXI_FEEDBACK_PATH": str(feedback), "NO_PROXY": "127.0.0.1,localhost",
+           "GRADIO_TEMP_DIR": str(workdir / "gradio"), "TMPDIR": str(workdir)}
     with load.running_app(ready_timeout_s=timeout_s, env=env, log_path=log_path) as running:
         yield RunningApp(url=running.url, feedback_path=feedback, log_path=log_path)
 
@@ -57,7 +61,8 @@ def client(app: RunningApp, downloads: Path | None = None):
     """A fresh gradio_client session (each one has its own chat and briefing state)."""
     from gradio_client import Client
 
-    return Client(app.url, verbose=False, analytics_enabled=False, download_files=str(downloads or "/tmp/gradio"))
+    folder = downloads or tempfile.mkdtemp(prefix="gradio-downloads-")  # under the test's tmp_path (conftest)
+    return Client(app.url, verbose=False, analytics_enabled=False, download_files=str(folder))
 
 
 def last_text(messages: list[dict]) -> str:
@@ -272,6 +277,39 @@ def test_chat_session_state_is_bounded(app):
     assert len(shown) < 1100 and "1、" not in shown and "问题过长" in last_text(chat)
 
 
+def test_typed_html_in_a_follow_up_and_a_pinned_question_stays_text(app):
+    """Through the running app: an XSS payload in an answered question, which is pinned to the briefing,
+    and carried into the follow-up's standalone query (so the sources panel draws its 「理解为」 line)."""
+    c = client(app)
+    first, _, _ = c.predict(f"到2025年普惠性幼儿园覆盖率要达到多少？{XSS[0]}", api_name="/chat")
+    assert "qx-cite" in last_text(first)  # answered, so it can be pinned
+    chat, sources, _ = c.predict("它的目标是多少？", api_name="/chat")
+    assert "理解为" in sources and "85%" in last_text(chat)
+    panel = c.predict("0", api_name="/pin")
+    assert "普惠性幼儿园覆盖率要达到多少？" in panel
+    for out in (sources, panel, *(m["content"][0]["text"] for m in chat if m["role"] == "user")):
+        assert "<script" not in out and "<img" not in out
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in panel
+    assert "&lt;script&gt;" in sources.split('<div class="qx-query">', 1)[1]
+
+
+def test_a_port_taken_after_it_was_picked_is_replaced(tmp_path, monkeypatch):
+    """free_port hands over a port it released; when another process takes it first, the app reports it
+    (exit 2) and running_app starts it again on another port instead of failing the test run."""
+    real_free_port = load.free_port
+    with socket.socket() as busy:
+        busy.bind((HOST, 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        picks = iter([taken])
+        monkeypatch.setattr(load, "free_port", lambda: next(picks, None) or real_free_port())
+        env = {"QIAOXI_FEEDBACK_PATH": str(tmp_path / "fb.jsonl"), "NO_PROXY": "127.0.0.1,localhost"}
+        with load.running_app(env=env, log_path=tmp_path / "app.log") as running:
+            assert running.url.startswith(f"http://{HOST}:") and f":{taken}/" not in running.url
+            with urllib.request.urlopen(running.url, timeout=30) as page:
+                assert page.status == 200
+
+
 def test_port_in_use_is_reported(tmp_path):
     with socket.socket() as busy:
         busy.bind((HOST, 0))
@@ -314,6 +352,38 @@ def test_sources_panel_before_and_after():
     ans = Answer(answer="到2025年,普惠性幼儿园覆盖率达到85%[1]。", citations=[KIDS])
     html = sources_html(Turn("问<x>", ans))
     assert "问&lt;x&gt;" in html and 'href="#qx-open-10.2.2"' in html and "<mark" in html
+
+
+@pytest.mark.parametrize("payload", XSS)
+def test_the_understood_query_line_is_escaped(bot, payload):
+    """A follow-up (so the 「理解为」 line is drawn) whose own words and whose carried topic carry markup."""
+    history = [{"role": "user", "content": f"{payload}普惠性幼儿园有什么规划？"},
+               {"role": "assistant", "content": "到2025年,普惠性幼儿园覆盖率达到85%[1]。"}]
+    question = f"它的目标是多少？{payload}"
+    ans = bot.ask(question, history=history)
+    assert ans.background and payload in ans.background + ans.query  # the markup did reach the line
+    html = sources_html(Turn(question, ans))
+    line = html.split('<div class="qx-query">', 1)[1].split("</div>", 1)[0]
+    assert line.startswith("理解为：") and html_lib.escape(payload) in line
+    assert "<script" not in html and "<img" not in html
+
+
+@pytest.mark.parametrize("payload", XSS)
+def test_a_pinned_question_is_escaped_in_the_briefing_panel(payload):
+    from assistant.briefing import BriefingItem
+    from webapp.render import briefing_html
+
+    ans = Answer(answer="到2025年,普惠性幼儿园覆盖率达到85%[1]。", citations=[KIDS])
+    html = briefing_html((BriefingItem.from_answer(payload + "覆盖率是多少？", ans),))
+    assert f"1. {html_lib.escape(payload)}覆盖率是多少？" in html
+    assert "<script" not in html and "<img" not in html
+
+
+def test_default_address_is_loopback_and_share_is_off():
+    import app as app_module
+
+    args = app_module.parse_args([])
+    assert args.host == "127.0.0.1" and args.share is False and args.auth == "" and args.workers == 1
 
 
 def test_plan_view_toc_and_focus(bot):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
@@ -48,10 +49,14 @@ def browser(tmp_path_factory):
     """One persistent Chromium profile in a temp dir; every request off loopback is blocked and recorded."""
     from playwright.sync_api import sync_playwright
 
+    home = tmp_path_factory.mktemp("chromium-home")  # Chromium's home, config and cache: never the user's
+    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
+           "XDG_CACHE_HOME": str(home / ".cache"), "TMPDIR": str(tmp_path_factory.mktemp("chromium-tmp"))}
     with sync_playwright() as pw:
         ctx = pw.chromium.launch_persistent_context(
             str(tmp_path_factory.mktemp("chromium-profile")), executable_path=str(CHROMIUM), headless=True,
-            args=ARGS, locale="zh-CN", accept_downloads=True, viewport={"width": 1280, "height": 900})
+            args=ARGS, locale="zh-CN", accept_downloads=True, viewport={"width": 1280, "height": 900},
+            downloads_path=str(tmp_path_factory.mktemp("chromium-downloads")), env=env)
         ctx.external_requests = []
 
         def guard(route):
@@ -104,6 +109,22 @@ def shot(page, shots: Path, name: str, full_page: bool = True) -> Path:
     return path
 
 
+WAIT_S = 15.0  # the longest any condition below may take to come true
+
+
+def wait_for(condition, what: str, timeout_s: float = WAIT_S, poll=lambda: time.sleep(0.1)):
+    """Poll ``condition`` until it returns something truthy (returned), failing after ``timeout_s``:
+    no fixed sleep that is too short on a busy machine and wasted on an idle one."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout_s:g} s waiting for {what}")
+        poll()
+
+
 def box(page, selector: str) -> dict:
     return page.locator(selector).first.bounding_box()
 
@@ -123,9 +144,9 @@ def test_desktop_flow(app, browser, shots, capsys):
     answer.locator("a.qx-cite").first.click()  # [1] opens the clause in the plan browser
     focus = page.locator("#qx-plan .qx-focus")
     focus.wait_for(timeout=15_000)
-    page.wait_for_timeout(600)
+    page.wait_for_function("() => document.querySelector('#qx-plan .qx-scroll').scrollTop > 0",
+                           timeout=WAIT_S * 1000)  # scrolled to it
     assert "85%" in focus.inner_text() and focus.is_visible()
-    assert page.locator("#qx-plan .qx-scroll").evaluate("e => e.scrollTop") > 0  # scrolled to it
     shot(page, shots, "1280-plan", full_page=False)
 
     ask(page, XSS_Q, "#qx-chat .qx-abstain")
@@ -151,8 +172,8 @@ def test_desktop_flow(app, browser, shots, capsys):
     shot(page, shots, "1280-briefing")
 
     page.locator("#qx-chat button[aria-label='赞']").first.click()
-    page.wait_for_timeout(1_000)
-    votes = [json.loads(x) for x in app.feedback_path.read_text(encoding="utf-8").splitlines()]
+    votes = wait_for(lambda: [json.loads(x) for x in app.feedback_path.read_text(encoding="utf-8").splitlines()]
+                     if app.feedback_path.exists() else [], what="the vote in the feedback file")
     assert votes[-1]["vote"] == "up" and votes[-1]["question"] == KIDS_Q
     assert page.dialogs == [] and browser.external_requests == []
     page.close()
@@ -170,8 +191,8 @@ def test_phone_flow(app, browser, shots, capsys):
     shot(page, shots, "390-answer")
     page.locator("#qx-chat a.qx-cite").last.click()
     page.locator("#qx-plan .qx-focus").wait_for(timeout=15_000)
-    page.wait_for_timeout(1_000)
-    assert 0 <= box(page, "#qx-plan .qx-focus")["y"] < 844  # scrolled into view on the phone screen
+    wait_for(lambda: 0 <= box(page, "#qx-plan .qx-focus")["y"] < 844,  # scrolled into view on the phone screen
+             what="the focused clause scrolled into view", poll=lambda: page.wait_for_timeout(100))
     shot(page, shots, "390-plan", full_page=False)
     assert page.dialogs == [] and browser.external_requests == []
     page.close()

@@ -88,3 +88,35 @@ def test_those_few_is_not_how_many(bot):
     """'那几个城市' points at cities named before; it does not ask for a count."""
     ask = bot.extractive.ask_of("跟冀中南那几个城市怎么合作？")
     assert not ask.quantity and bot.extractive.ask_of("冀中南有几个城市？").quantity
+
+
+KG_TOPIC_Q = "普惠性幼儿园有什么规划？"
+POINTING_BACK_Q = "它的目标是多少？"  # names no topic: only the earlier turn says what 它 is
+
+
+def test_a_follow_up_that_only_the_earlier_turn_explains_is_answered_from_it(bot):
+    """End to end through ``bot.ask``: without the earlier turn 「它的目标是多少？」 has no answer (the
+    assistant abstains), with it the answer is the kindergarten target. A ``condense`` that returns the
+    question unchanged fails here."""
+    first = bot.ask(KG_TOPIC_Q)
+    history = [{"role": "user", "content": KG_TOPIC_Q}, {"role": "assistant", "content": first.answer}]
+    alone = bot.ask(POINTING_BACK_Q)
+    assert alone.abstained and "85%" not in alone.answer  # the control: the question alone cannot be answered
+    res = bot.ask(POINTING_BACK_Q, history=history)
+    assert not res.abstained and "85%" in res.answer
+    assert "幼儿园" in res.query and res.citations[0].clause_id == "10.2.2"
+
+
+def test_only_the_newest_history_turns_are_read_and_they_name_the_topic(bot):
+    """A history longer than ``max_history_turns`` whose oldest turns are about another topic and whose
+    NEWEST turn names the one meant: the newest turns are kept, so 它 is the kindergartens (keeping the
+    oldest turns instead would make it 养老服务)."""
+    limit = bot.settings.max_history_turns
+    old = [{"role": "user", "content": "桥西区在养老服务方面有什么规划？"},
+           {"role": "assistant", "content": "完善养老服务体系[1]。"}] * limit  # 2 × limit turns, all about 养老
+    history = [*old, {"role": "user", "content": KG_TOPIC_Q},
+               {"role": "assistant", "content": "到2025年,普惠性幼儿园覆盖率达到85%[1]。"}]
+    assert len(history) > limit
+    res = bot.ask(POINTING_BACK_Q, history=history)
+    assert "幼儿园" in res.query and "养老" not in res.query + res.background
+    assert not res.abstained and "85%" in res.answer

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.api import clean_history, clean_question, strip_list_numbering
+from assistant.api import clean_history, clean_question, clean_text, strip_list_numbering
 
 BARE = "普惠性幼儿园覆盖率是多少？"
 
@@ -46,3 +46,29 @@ def test_history_keeps_the_newest_turns_cleaned():
 
 def test_strip_is_idempotent():
     assert strip_list_numbering(strip_list_numbering("1、" + BARE)) == BARE
+
+
+# -- boundaries mutation testing found unchecked (docs/testing.md) ---------------------------------------
+def test_none_and_non_strings_are_cleaned_not_crashed():
+    assert clean_text(None, 10) == ("", "") and clean_question(None, 10) == ("", "")
+    assert clean_text(12345, 10) == ("12345", "")
+
+
+def test_a_question_of_exactly_the_limit_is_not_cut():
+    assert clean_question("问" * 10, 10) == ("问" * 10, "")
+    assert clean_text("问" * 10, 10) == ("问" * 10, "")
+    q, notice = clean_question("问" * 11, 10)
+    assert q == "问" * 10 and "10" in notice
+
+
+def test_numbering_does_not_count_against_a_short_limit():
+    assert clean_question("1、问问问问问", 5) == ("问问问问问", "")
+    assert clean_question("问题12：" + "问" * 5, 5) == ("问" * 5, "")
+
+
+def test_only_the_first_numbering_is_stripped():
+    assert strip_list_numbering("1、2、普惠性幼儿园") == "2、普惠性幼儿园"
+
+
+def test_a_zero_turn_limit_keeps_no_history():
+    assert clean_history([{"role": "user", "content": "普惠性幼儿园有什么规划？"}], 0, 1000) == []

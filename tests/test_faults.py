@@ -236,12 +236,15 @@ def test_cli_search_with_k_zero_is_a_usage_error():
 # -- exports where nothing can be written --------------------------------------------------------
 def test_briefing_export_into_an_unwritable_place_raises_oserror(tmp_path):
     """A file where the export folder should be: a plain OSError the caller can report, no partial files."""
-    blocker = tmp_path / "exports"
+    work = tmp_path / "work"  # tmp_path itself also holds the test's temp folder (conftest.isolated_env)
+    work.mkdir()
+    blocker = work / "exports"
     blocker.write_text("not a directory", encoding="utf-8")
     item = BriefingItem.from_answer(KG_Q, Answer(answer="达到85%[1]。"))
     with pytest.raises(OSError):
         write_exports((item,), "简报", blocker)
-    assert [p.name for p in tmp_path.iterdir()] == ["exports"]
+    assert [p.name for p in work.iterdir()] == ["exports"]
+    assert not any(p.is_file() for p in (tmp_path / "tmp").rglob("*"))  # nor any temp file left behind
 
 
 def test_llm_naming_a_chapter_the_plan_does_not_have_is_not_shown(settings):

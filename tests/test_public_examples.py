@@ -69,7 +69,8 @@ def test_hits_are_public_objects(bot):
     from assistant import Hit
 
     hits = bot.retrieve("普惠性幼儿园覆盖率", k=3)
-    assert all(isinstance(h, Hit) for h in hits)
+    assert len(hits) == 3 and all(isinstance(h, Hit) for h in hits)
+    assert hits[0].clause_id == "10.2.2" and [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     for h in hits:
         check_hit(h)
     assert {"clause_id", "label", "text", "score"} <= set(hits[0].to_dict())

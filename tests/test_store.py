@@ -4,6 +4,7 @@ from __future__ import annotations
 from index.config import PROJECT_ROOT
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -11,7 +12,8 @@ import pytest
 
 from index.config import Settings
 from index.chunker import clause_sentences
-from index.store import MANIFEST, ensure_store, load_store, store_problem, tokenizer_for
+import index.store as store_module
+from index.store import MANIFEST, ensure_store, expected_params, load_store, store_problem, tokenizer_for
 from tests.test_parser import SYNTHETIC
 
 
@@ -100,6 +102,67 @@ class TestStoreLifecycle:
                 assert ours.dtype == theirs.dtype and np.array_equal(ours, theirs), query
                 checked += 1
         assert checked >= 5
+
+
+# -- every manifest parameter makes a store stale -------------------------------------------------
+@pytest.fixture(scope="module")
+def built_small(tmp_path_factory) -> Settings:
+    """One small store, built once for the parameter cases below (each copies it)."""
+    root = tmp_path_factory.mktemp("small-store")
+    (root / "plan").mkdir()
+    (root / "plan" / "plan.txt").write_text(SYNTHETIC, encoding="utf-8")
+    settings = Settings(plan_path=root / "plan" / "plan.txt", store_dir=root / "store")
+    ensure_store(settings, log=lambda _: None)
+    return settings
+
+
+def _st(settings: Settings, **more) -> Settings:
+    """The same settings with a sentence-transformers model (never loaded: only the manifest is read)."""
+    return settings.model_copy(update={"embedding_backend": "sentence-transformers",
+                                       "embedding_model": "/models/a", **more})
+
+
+# Each case: (settings the store was built with, the change) → the parameter that must be reported.
+# ``before`` rewrites the manifest's params to what a build under those settings writes.
+PARAM_CASES = {
+    "format_version": dict(change=lambda s, d, mp: (mp.setattr(store_module, "FORMAT_VERSION",
+                                                               store_module.FORMAT_VERSION + 1), s)[1]),
+    "source_sha256": dict(change=lambda s, d, mp: (s.plan_path.write_text(SYNTHETIC + "补一句。\n", encoding="utf-8"), s)[1]),
+    "questions_sha256": dict(change=lambda s, d, mp: (
+        (d / "plan" / store_module.QUESTIONS_FILE).write_text('{"clause_id": "1.1", "question": "问？"}\n',
+                                                              encoding="utf-8"), s)[1]),
+    "profile_sha256": dict(change=lambda s, d, mp: ((d / "plan" / "profile.toml").write_text('id = "x"\n', encoding="utf-8"), s)[1]),
+    "out_of_scope_sha256": dict(change=lambda s, d, mp: (
+        (d / "oos.jsonl").write_text('{"question": "天气如何？"}\n', encoding="utf-8"),
+        mp.setattr(store_module, "OUT_OF_SCOPE_FILE", d / "oos.jsonl"), s)[2]),
+    "embedding_backend": dict(change=lambda s, d, mp: s.model_copy(update={"embedding_backend": "sentence-transformers"})),
+    "embedding_model": dict(before=_st, change=lambda s, d, mp: s.model_copy(update={"embedding_model": "/models/b"})),
+    "st_query_prefix": dict(before=_st, change=lambda s, d, mp: s.model_copy(update={"st_query_prefix": "query: "})),
+    "st_passage_prefix": dict(before=_st, change=lambda s, d, mp: s.model_copy(update={"st_passage_prefix": "passage: "})),
+    "chunk_max_chars": dict(change=lambda s, d, mp: s.model_copy(update={"chunk_max_chars": s.chunk_max_chars // 2})),
+}
+
+
+def test_every_manifest_parameter_has_a_staleness_case(built_small):
+    assert set(expected_params(built_small)) == set(PARAM_CASES)
+
+
+@pytest.mark.parametrize("key", sorted(PARAM_CASES))
+def test_a_changed_parameter_makes_the_store_stale(built_small, tmp_path, monkeypatch, key):
+    shutil.copytree(built_small.plan_path.parent, tmp_path / "plan")
+    shutil.copytree(built_small.store_dir, tmp_path / "store")
+    settings = built_small.model_copy(update={"plan_path": tmp_path / "plan" / "plan.txt",
+                                              "store_dir": tmp_path / "store"})
+    case = PARAM_CASES[key]
+    if "before" in case:  # a store built under other settings: its manifest says so
+        settings = case["before"](settings)
+        man_path = settings.store_dir / MANIFEST
+        manifest = json.loads(man_path.read_text(encoding="utf-8"))
+        manifest["params"] = {**manifest["params"], **expected_params(settings)}
+        man_path.write_text(json.dumps(manifest), encoding="utf-8")
+    assert store_problem(settings) is None  # the control: usable as built
+    changed = case["change"](settings, tmp_path, monkeypatch)
+    assert store_problem(changed) == f"stale store: {key} changed"
 
 
 def test_real_store_counts(bot):

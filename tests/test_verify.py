@@ -49,3 +49,39 @@ class TestVerifyAnswer:
     def test_unrelated_text_is_not_supported_by_a_real_clause(self):
         v = verify_answer("明天会下雨[1]。", [CARE])
         assert v.dropped and not v.ok
+
+
+def test_a_chapter_reference_must_be_the_cited_clauses_own():
+    """「第十章」 is in the cited clause's label: kept. A chapter the clause is not in: the sentence is dropped."""
+    kg = Clause(clause_id="10.2.2", kind="paragraph", label="第十章 二、推进教育均衡发展 ¶2", path=(), title="",
+                text=KG.text, start=0, end=1)
+    assert verify_answer("第十章提出普惠性幼儿园覆盖率达到85%[1]。", [kg]).kept == 1
+    v = verify_answer("第二十章提出普惠性幼儿园覆盖率达到85%[1]。", [kg])
+    assert v.kept == 0 and v.dropped and "第二十章" not in v.text
+
+
+# -- what mutation testing showed unchecked (docs/testing.md) ---------------------------------------------
+NEAR = _clause("10.2.9", "普惠性幼儿园覆盖率达到85%。其他内容。")  # supports the KG sentence, less closely than KG
+
+
+def test_a_valid_marker_keeps_its_own_clause_even_when_another_fits_better():
+    v = verify_answer("普惠性幼儿园覆盖率达到85%[1]。", [NEAR, KG])
+    assert [c.clause_id for c in v.cited] == ["10.2.9"] and v.recited == 0 and v.invalid_markers == 0
+    v = verify_answer("普惠性幼儿园覆盖率达到85%[2]。", [NEAR, KG])
+    assert [c.clause_id for c in v.cited] == ["10.2.2"] and v.recited == 0 and v.invalid_markers == 0
+
+
+def test_the_last_marker_of_the_context_is_valid_and_one_past_it_is_not():
+    assert verify_answer("推进医养结合[2]。", [KG, CARE]).invalid_markers == 0
+    assert verify_answer("推进医养结合[3]。", [KG, CARE]).invalid_markers == 1
+
+
+def test_a_dropped_sentence_does_not_end_its_line():
+    v = verify_answer("明天会下雨[1]。推进医养结合[1]。公办幼儿园在园幼儿达到50%[2]。", [CARE, KG])
+    assert v.text == "推进医养结合[1]。公办幼儿园在园幼儿达到50%[2]。"
+    assert v.kept == 2 and v.dropped == ["明天会下雨。"]
+
+
+def test_counts_add_up_over_sentences():
+    v = verify_answer("推进医养结合。公办幼儿园在园幼儿达到50%。", [KG, CARE])
+    assert v.kept == 2 and v.recited == 2 and v.text == "推进医养结合[1]。公办幼儿园在园幼儿达到50%[2]。"

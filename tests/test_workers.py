@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from eval.load import free_port
+from eval.load import PORT_ATTEMPTS, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -24,17 +24,29 @@ def children(pid: int) -> set[int]:
 
 
 def test_two_workers_serve_the_api(tmp_path):
-    port = free_port()
     env = {**os.environ, "NO_PROXY": "127.0.0.1,localhost", "QIAOXI_AUTH": "u:p", "PYTHONUNBUFFERED": "1",
            "QIAOXI_FEEDBACK_PATH": str(tmp_path / "fb.jsonl")}
     log = open(tmp_path / "app.log", "w+", encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, "app.py", "--host", HOST, "--port", str(port), "--workers", "2"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://{HOST}:{port}"
+
+    def start() -> tuple[subprocess.Popen, str]:
+        """On a port free now; free_port releases it, so the caller starts again if it was taken meanwhile."""
+        port = free_port()
+        log.seek(0)
+        log.truncate()
+        proc = subprocess.Popen([sys.executable, "app.py", "--host", HOST, "--port", str(port), "--workers", "2"],
+                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        return proc, f"http://{HOST}:{port}"
+
+    proc, base = start()
+    attempts = 1
     workers: set[int] = set()
     try:
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
+            if proc.poll() == 2 and "已被占用" in (tmp_path / "app.log").read_text() and attempts < PORT_ATTEMPTS:
+                proc, base = start()  # the port was taken between free_port and app.py's bind
+                attempts += 1
+                continue
             if proc.poll() is not None:
                 raise AssertionError(f"app.py exited: {(tmp_path / 'app.log').read_text()}")
             try:
