@@ -48,7 +48,7 @@ ANSWER_K = 8
 SCOPE_CHARS = 120  # the scope model reads a question's first characters: what it asks, not its padding
 PART_K = 3
 EMPTY_PROMPT = "请输入您想了解的问题。"
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\N{LINE SEPARATOR}-\N{RIGHT-TO-LEFT OVERRIDE}\ufeff]")
 
 
 def citation_of(clause: Clause) -> Citation:
@@ -409,7 +409,7 @@ class Assistant:
         comparator, year or period, kind and clause, in source order.
 
         ``topic`` keeps rows whose indicator, sentence or section names it (or a plan term the thesaurus
-        gives for an everyday word: 「托儿所」 finds 婴幼儿照护服务); ``year`` is '2025' or '2021-2025'
+        gives for an everyday word: 「托儿所」 finds 婴幼儿照护服务); ``year`` is a year 'YYYY' or a period 'YYYY-YYYY'
         (a period's rows count for every year in it); ``kind`` is actual, target, vision or change.
         Raises ``ValueError`` for a malformed year or an unknown kind.
         """

@@ -4,7 +4,7 @@ A vote that cannot be saved raises :class:`FeedbackError` with a message fit for
 caller shows it and carries on, so a read-only disk never breaks the chat.
 
 The log stays readable and bounded whoever writes to it: every field is cleaned and capped, each line is
-ASCII JSON (``ensure_ascii``: U+2028, U+2029 and U+0085 are escaped, so no line-splitting character is
+ASCII JSON (``ensure_ascii``: the Unicode line and paragraph separators and NEL are escaped, so no line-splitting character is
 ever written raw), one ``write`` per line under an exclusive lock shared by threads *and* processes
 (``flock`` on a lock file beside the log), and past ``feedback_max_bytes`` the file is rotated to
 ``.1`` … ``.N`` (``feedback_backups``).

@@ -40,7 +40,8 @@ class FiguresTable:
     @classmethod
     def build(cls, tree: ClauseTree, profile: PlanProfile, thesaurus: Thesaurus | None = None) -> "FiguresTable":
         """The plan's years come from its profile: which figures are results, targets or the vision."""
-        return cls(extract_figures(tree, Horizon.of(profile)), tree, thesaurus)
+        sets = extract_named_sets(tree)  # once: the figures leave out the sets' sizes, and the table keeps them
+        return cls(extract_figures(tree, Horizon.of(profile), sets), tree, thesaurus, sets)
 
     @property
     def named_sets(self) -> list[NamedSet]:
@@ -79,7 +80,7 @@ class FiguresTable:
 def _span(year: str) -> tuple[int, int]:
     m = _YEAR.match(str(year).strip())
     if not m:
-        raise ValueError(f"year must be like 2025 or 2021-2025, not {year!r}")
+        raise ValueError(f"year must be like YYYY or YYYY-YYYY (a year or a period), not {year!r}")
     a, b = int(m.group(1)), int(m.group(2) or m.group(1))
     if a > b:
         raise ValueError(f"year range {year!r} runs backwards")

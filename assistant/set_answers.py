@@ -1,4 +1,4 @@
-"""Questions about a set the plan names (「九大商圈都有哪些？」, 「“三带”是哪三条产业带？」): its members.
+"""Questions about a set the plan names (「九大商圈都有哪些？」, 「那几条产业带分别是什么？」): its members.
 
 Retrieval finds the sentence that *names* a set (「建设九大商圈」) at least as readily as the ones that
 list it, and an extractive answer then quotes the name instead of the members. The named sets

@@ -32,7 +32,7 @@ _MARKER_LIKE = re.compile(
     r"[\[［【〔]\s*(\d{1,3}(?:\s*(?:[,，、;；]|[-–—~～至])\s*\d{1,3})*)\s*[\]］】〕]")
 _MARKER_SEP = re.compile(r"\s*[,，、;；]\s*")
 _MARKER_RANGE = re.compile(r"(\d+)\s*[-–—~～至]\s*(\d+)")
-MAX_MARKER_RANGE = 8  # a range wider than a context could hold ('[2020-2025]') is a span of years, not markers
+MAX_MARKER_RANGE = 8  # a range wider than a context could hold ('[YYYY-YYYY]') is a span of years, not markers
 # A sentence's markers written after its closing punctuation ('…85%。[1]'): they belong before it.
 _MARKERS_AFTER_STOP = re.compile(r"([。；！？!?]+)((?:\[\d+\])+)")
 
@@ -41,7 +41,7 @@ def normalize_markers(text: str) -> str:
     """Every citation marker in the one form the verifier reads, ``[1][2]``, each before its sentence's
     closing punctuation. Models cite as 【1】, [1,2], [1、2] or '…。[1]'; read as written, the digits would
     count as figures the clause must hold and the sentence would fail the check for its punctuation.
-    Bracketed text that is not a list of small numbers (「[2020-2025]」, 「【注】」) is left alone."""
+    Bracketed text that is not a list of small numbers (「[YYYY-YYYY]」, 「【注】」) is left alone."""
     def expand(m: re.Match) -> str:
         numbers: list[int] = []
         for part in _MARKER_SEP.split(m.group(1)):

@@ -14,7 +14,7 @@ carries the number of its clause in the reference list.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from assistant.figures_table import KIND_LABELS
 from assistant.topic_select import Selection
@@ -45,7 +45,7 @@ class BriefLine:
     clause_id: str
 
     def to_dict(self) -> dict:
-        return {"text": self.text, "ref": self.ref, "clause_id": self.clause_id}
+        return asdict(self)
 
 
 @dataclass(frozen=True)

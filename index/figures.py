@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Protocol
 
 from index.clauses import Clause, ClauseTree
+from index.named_sets import NamedSet, extract_named_sets
 from index.parser import cn_to_int
 from index.lexicon import (FIGURE_APPROX_HEAD, FIGURE_APPROX_TAIL, FIGURE_CHANGE_AT_END, FIGURE_CHANGE_AT_START,
                            FIGURE_KEY_NOISE, FIGURE_LEAD_NOISE, FIGURE_LEVEL_VERB, FIGURE_POST_STOP,
@@ -144,15 +145,15 @@ class Figure:
 FIELDS = tuple(Figure.__dataclass_fields__)
 
 
-def extract_figures(tree: ClauseTree, horizon: Horizon) -> list[Figure]:
+def extract_figures(tree: ClauseTree, horizon: Horizon, sets: list[NamedSet] | None = None) -> list[Figure]:
     """Every figure of the plan's body, in source order, with pairs linked."""
-    from index.named_sets import extract_named_sets  # (named_sets reads numbers with parser helpers too)
-
     rows: list[Figure] = []
     retrospective = retrospective_sections(tree, horizon)
     # The size of a set the plan names (「四个核心商圈」, 「三大攻坚战」) is the set, listed with its members
     # among the named sets, not a quantity the plan reaches or aims at.
-    set_sizes = {(s.clause_id, str(s.count)) for s in extract_named_sets(tree) if s.count}
+    # (``sets``: the plan's named sets when the caller has them already; read here otherwise)
+    sets = extract_named_sets(tree) if sets is None else sets
+    set_sizes = {(s.clause_id, str(s.count)) for s in sets if s.count}
     for clause in tree.clauses:
         if clause.kind not in ("paragraph", "glossary"):
             continue
