@@ -159,6 +159,7 @@ def serve_workers(args: argparse.Namespace, overrides: dict[str, str]) -> int:
     once, then every worker loads it read-only. Workers read their settings from the
     environment, so the command-line overrides travel there."""
     from index.config import get_settings
+    from index.plans import ensure_all
     from index.store import load_store
 
     for key, value in {**overrides, "auth": args.auth}.items():
@@ -168,6 +169,8 @@ def serve_workers(args: argparse.Namespace, overrides: dict[str, str]) -> int:
     try:
         settings = get_settings()
         check_llm_config(settings)  # each worker makes the LLM; a bad configuration must stop here, not loop there
+        if settings.other_plans:  # every plan's store, built once here, before the workers read them
+            ensure_all(settings, log=lambda m: print(m, file=sys.stderr, flush=True))
         load_store(settings, log=lambda m: print(m, file=sys.stderr, flush=True))
     except Exception as e:
         print(f"错误：无法加载规划问答：{e}", file=sys.stderr)

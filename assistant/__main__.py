@@ -1,4 +1,4 @@
-"""Command line: `python -m assistant {search,ask,chat,figures,sets,brief}`."""
+"""Command line: `python -m assistant {search,ask,chat,figures,sets,brief,compare}`."""
 from __future__ import annotations
 
 import argparse
@@ -41,7 +41,7 @@ def _print_answer(res, as_json: bool) -> None:
 
 def cmd_search(args: argparse.Namespace) -> int:
     bot = _load(args)
-    hits = bot.retrieve(args.question, k=args.k, mode=args.mode)
+    hits = bot.retrieve(args.question, k=args.k, mode=args.mode, plan=args.plan)
     if args.json:
         print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
     else:
@@ -53,7 +53,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     bot = _load(args)
-    _print_answer(bot.ask(args.question), args.json)
+    _print_answer(bot.ask(args.question, plan=args.plan), args.json)
     return 0
 
 
@@ -69,7 +69,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
             return 0
         if not q:
             return 0
-        res = bot.ask(q, history)
+        res = bot.ask(q, history, plan=args.plan)
         if res.query and (res.query != q or res.background):
             print(f"（理解为：{res.query}" + (f"，接上文：{res.background}" if res.background else "") + "）")
         _print_answer(res, False)
@@ -142,6 +142,30 @@ def cmd_brief(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Print the comparison with the plan above as Markdown (or JSON); ``--md`` also writes it. A topic
+    neither plan covers, or no plan above, is a usage error: exit code 2 with the reason."""
+    from pathlib import Path
+
+    from assistant.compare import CompareError
+    from assistant.topic_brief import TopicError
+
+    if not (args.topic or "").strip(" \t\n，,。.;；:：!！?？"):
+        print("error: 请输入专题，例如：python -m assistant compare 养老", file=sys.stderr)
+        return 2
+    bot = _load(args)
+    try:
+        cmp = bot.compare(args.topic)
+    except (TopicError, CompareError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    text = cmp.to_markdown()
+    print(json.dumps(cmp.to_dict(), ensure_ascii=False, indent=2) if args.json else text, end="\n" if args.json else "")
+    if args.md:
+        Path(args.md).write_text(text, encoding="utf-8")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m assistant", description="the plan assistant's command line")
     sub = p.add_subparsers(dest="command", required=True)
@@ -151,21 +175,28 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--llm-model", help="model name for --llm openai")
         sp.add_argument("--llm-base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1")
 
+    def plan_flag(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--plan", help="answer from this plan (its id, e.g. national_14th); default: the plan a "
+                                       "question names, else the configured plan")
+
     s = sub.add_parser("search", help="retrieve the clauses that best match a question")
     s.add_argument("question")
     s.add_argument("-k", type=int, default=5, help="how many clauses (default 5)")
     s.add_argument("--mode", choices=["hybrid", "bm25", "dense"], default="hybrid")
     s.add_argument("--json", action="store_true")
+    plan_flag(s)
     s.set_defaults(func=cmd_search)
 
     a = sub.add_parser("ask", help="answer a question with cited clauses")
     a.add_argument("question")
     a.add_argument("--json", action="store_true")
     llm_flags(a)
+    plan_flag(a)
     a.set_defaults(func=cmd_ask)
 
     c = sub.add_parser("chat", help="a conversation in the terminal, with follow-up questions")
     llm_flags(c)
+    plan_flag(c)
     c.set_defaults(func=cmd_chat)
 
     f = sub.add_parser("figures", help="the plan's figures (数据与指标): indicator, value, unit, year, kind, clause")
@@ -188,6 +219,12 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--docx", metavar="FILE", help="also write the briefing as a Word document to FILE")
     b.add_argument("--json", action="store_true", help="print the briefing as JSON instead of Markdown")
     b.set_defaults(func=cmd_brief)
+
+    m = sub.add_parser("compare", help="对照上位规划: the plan above and this plan on one topic, side by side, cited")
+    m.add_argument("topic", help="a topic in everyday words, e.g. 养老, 托育, 城市更新")
+    m.add_argument("--md", metavar="FILE", help="also write the comparison as Markdown to FILE")
+    m.add_argument("--json", action="store_true", help="print the comparison as JSON instead of Markdown")
+    m.set_defaults(func=cmd_compare)
     return p
 
 

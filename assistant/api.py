@@ -21,12 +21,15 @@ from dataclasses import replace
 import numpy as np
 from langchain_core.runnables import Runnable, RunnableLambda
 
+from assistant.compare import Comparison, CompareError, align
 from assistant.condense import Condensed, condense, is_follow_up, own_topic
 from assistant.extractive import Draft, ExtractiveAnswerer
 from assistant.figure_pairs import CHANGE_ASK, pair_answer
 from assistant.figures_table import FiguresTable
 from assistant.set_answers import set_answer
 from assistant.llm import LLMUnavailable, invoke_with_timeout, make_llm, stream_with_timeout
+from assistant.plan_routing import Route, UnknownPlan, route
+from assistant.plan_set import PlanEngines, combined, stamped
 from assistant.retrieval import Hit, HybridRetriever
 from assistant.scope import ScopeDecision, ScopeModel
 from assistant.state import ChainState
@@ -39,6 +42,7 @@ from index.clauses import Clause
 from index.config import Settings, get_settings
 from index.figures import Figure, Horizon
 from index.named_sets import NamedSet
+from index.plans import ensure_all, load_profiles, settings_for
 from index.profile import PlanProfile
 from index.store import load_store
 
@@ -124,14 +128,23 @@ class Assistant:
     """Answers questions about the plan, citing its clauses; offline unless an LLM is configured."""
 
     def __init__(self, retriever: HybridRetriever, settings: Settings, llm: Runnable | None = None,
-                 load_seconds: float = 0.0) -> None:
+                 load_seconds: float = 0.0, cite_prefix: str = "") -> None:
         self.retriever = retriever
         self.settings = settings
         self.tree = retriever.store.tree
         self.profile = PlanProfile.load(settings.plan_path)
+        self.plan_id = self.profile.id
+        # In front of this plan's labels where they are cited: '' for the primary plan, 《short name》 for
+        # another (its clause ids and labels repeat the primary's: 第一章 …).
+        self.cite_prefix = cite_prefix
         self.llm = llm
         self.load_seconds = load_seconds
-        self.scope_model = _scope_model(settings.scope_model_path)
+        # The scope model reads how close a question is to the plan's hypothetical questions: a plan
+        # without them (none written yet) takes every question as its own, rather than none.
+        self.scope_model = _scope_model(settings.scope_model_path) if retriever.store.questions else None
+        # Every plan the assistant knows and their engines (this one the primary); set by ``load``:
+        # an engine made directly knows only its own plan.
+        self.plans = PlanEngines(self, {self.plan_id: self.profile}, load=self._load_sibling)
         self.extractive = ExtractiveAnswerer(self.tree, retriever.tokenizer,
                                              retriever.idf, thesaurus=retriever.thesaurus,
                                              sentences=retriever.store.sentences,
@@ -150,17 +163,47 @@ class Assistant:
         t0 = time.perf_counter()
         settings = settings or get_settings(**overrides)
         log_fn = log_fn or (lambda m: print(m, file=sys.stderr, flush=True))
+        if settings.other_plans:  # every plan's store is built before the app serves (each only when stale)
+            ensure_all(settings, log=log_fn)
         store = load_store(settings, log=log_fn)
         retriever = HybridRetriever.from_store(store, settings)
         llm = None
         if settings.llm != "none":
             llm = make_llm(settings)
-        return cls(retriever, settings, llm=llm, load_seconds=time.perf_counter() - t0)
+        bot = cls(retriever, settings, llm=llm, load_seconds=time.perf_counter() - t0)
+        if settings.other_plans:
+            bot.plans = PlanEngines(bot, load_profiles(settings), load=bot._load_sibling)
+        return bot
+
+    def _load_sibling(self, plan_id: str) -> "Assistant":
+        """Another plan's engine, sharing this one's embedding model and LLM (its store is built)."""
+        settings = settings_for(self.settings, plan_id)
+        store = load_store(settings, log=lambda m: log.info("[%s] %s", plan_id, m))
+        retriever = HybridRetriever.from_store(store, settings, embeddings=self.retriever.embeddings)
+        prefix = f"《{self.plans.profiles[plan_id].short_name}》"
+        return type(self)(retriever, settings, llm=self.llm, cite_prefix=prefix)
 
     # -- retrieval -----------------------------------------------------------
-    def retrieve(self, question: str, k: int = 5, mode: str = "hybrid") -> list[Hit]:
+    def retrieve(self, question: str, k: int = 5, mode: str = "hybrid", plan: str | None = None) -> list[Hit]:
+        """The clauses that best match ``question`` in ``plan`` (default: the primary plan)."""
         q, _ = clean_question(question, self.settings.max_question_chars)
-        return self.retriever.search(q, k=k, mode=mode)
+        return self._engine(plan).retriever.search(q, k=k, mode=mode)
+
+    def _engine(self, plan: str | None) -> "Assistant":
+        if not plan:
+            return self
+        if plan not in self.plans.profiles:
+            raise UnknownPlan(f"unknown plan {plan!r}; plans: {', '.join(self.plans.ids)}")
+        return self.plans.get(plan)
+
+    def route(self, question: str, history: list[dict] | None = None, plan: str | None = None) -> Route:
+        """Which plans ``question`` is answered from (assistant/plan_routing.py); raises
+        :class:`UnknownPlan` for a ``plan`` that is not loaded."""
+        q, _ = clean_question(question, self.settings.max_question_chars)
+        hist = clean_history(history, self.settings.max_history_turns, self.settings.max_question_chars)
+        short = self.settings.answer.follow_up_max_chars
+        return route(q, hist, self.plans.profiles, self.plan_id, chosen=plan,
+                     is_follow_up=lambda text: is_follow_up(text, self.profile.own_names, short))
 
     # -- the chain -------------------------------------------------------------
     def _build_chain(self) -> Runnable:
@@ -327,7 +370,7 @@ class Assistant:
             lines = [f"{ABSTAIN_HEAD}（{draft.reason}）。" if draft.reason else f"{ABSTAIN_HEAD}。"]
             if related:
                 lines.append("相关条款（仅供参考，并非答案）：")
-                lines += [f"· {c.label}" for c in related]
+                lines += [f"· {self.cite_prefix}{c.label}" for c in related]
             return Answer(answer="\n".join(lines), citations=[], abstained=True, related=related,
                           reason=draft.reason, outcome="not_in_plan", **common)
         check = verify_answer(draft.text, draft.context)
@@ -344,14 +387,29 @@ class Assistant:
                 f"和城市建设的内容，并注明出处。可以这样问：\n{examples}")
 
     # -- public ----------------------------------------------------------------
-    def ask(self, question: str, history: list[dict] | None = None) -> Answer:
-        """Answer one question, using ``history`` (user/assistant turns) for follow-ups."""
+    def ask(self, question: str, history: list[dict] | None = None, plan: str | None = None) -> Answer:
+        """Answer one question, using ``history`` (user/assistant turns) for follow-ups, from the plan
+        it names (or ``plan``; by default the primary plan). Raises :class:`UnknownPlan` for an unknown
+        ``plan``."""
         t0 = time.perf_counter()
         q, notice = clean_question(question, self.settings.max_question_chars)
         if not q:
             return self._empty_reply()
+        where = self.route(q, history, plan)
+        parts = [(pid, self.plans.get(pid)._answer_here(q, history, notice, t0)) for pid in where.plan_ids]
+        parts = [(pid, self.plans.get(pid)._stamped(res)) for pid, res in parts]
+        if len(parts) == 1:
+            return parts[0][1]
+        return combined([(self.plans.profiles[pid].short_name, res) for pid, res in parts])
+
+    def _answer_here(self, q: str, history: list[dict] | None, notice: str, t0: float) -> Answer:
+        """A cleaned question answered from this engine's own plan."""
         res = self.chain.invoke(self._start_state(q, history, notice))
         return self._finish(res, t0)
+
+    def _stamped(self, res: Answer) -> Answer:
+        """Its plan's id on every citation of ``res``, and the plan's name in front of their labels."""
+        return stamped(res, self.plan_id, self.cite_prefix)
 
     def _empty_reply(self) -> Answer:
         example = self.profile.example_questions[0] if self.profile.example_questions else ""
@@ -430,7 +488,17 @@ class Assistant:
         ``ValueError``) for an empty topic or one the plan does not cover, with a message to show.
         """
         params = self.settings.brief
-        text, _ = clean_text(topic, params.max_topic_chars)
+        text, vector = self._topic(topic)
+        selection = select_topic(text, self.retriever, params, vector=vector)
+        brief = compose(selection, self.tree, self.figures_table.figures, Horizon.of(self.profile))
+        if not brief.references:
+            raise TopicError(f"规划中没有关于「{text}」的内容，请换一个专题。")
+        return brief
+
+    def _topic(self, topic: str) -> tuple[str, np.ndarray]:
+        """A briefing's or comparison's topic cleaned and embedded; :class:`TopicError` when it is empty
+        or the scope model says the plan does not cover it."""
+        text, _ = clean_text(topic, self.settings.brief.max_topic_chars)
         text = text.strip(" ，,。.;；:：!！?？")
         if not re.search(r"[\w\u4e00-\u9fff]", text):
             raise TopicError("请输入专题，例如：养老、教育、交通与停车。")
@@ -440,13 +508,34 @@ class Assistant:
                 self.retriever.scope_features(text, vector, self.retriever.bm25_scores(text)))
             if not decision.in_scope:
                 raise TopicError(f"规划中没有关于「{text}」的内容，请换一个专题。")
-        selection = select_topic(text, self.retriever, params, vector=vector)
-        brief = compose(selection, self.tree, self.figures_table.figures, Horizon.of(self.profile))
-        if not brief.references:
-            raise TopicError(f"规划中没有关于「{text}」的内容，请换一个专题。")
-        return brief
+        return text, vector
 
-    def ask_stream(self, question: str, history: list[dict] | None = None) -> Iterator[tuple[str, Answer | None]]:
+    def compare(self, topic: str) -> Comparison:
+        """对照上位规划: on ``topic`` (everyday words), the parent plan's clauses (``parent_plan`` in the
+        profile) beside this plan's, aligned by meaning, every sentence verbatim and cited (see
+        assistant/compare.py). Raises :class:`TopicError` for an empty or uncovered topic and
+        :class:`CompareError` when the parent plan is not loaded."""
+        parent = self.profile.parent_plan
+        if not parent or parent not in self.plans.profiles:
+            raise CompareError(f"没有载入上位规划（{parent or '规划简介未写明上位规划'}），无法对照。")
+        text, vector = self._topic(topic)
+        upper = self.plans.get(parent)
+        params = self.settings.brief
+        local_sel = select_topic(text, self.retriever, params, vector=vector)
+        upper_sel = select_topic(text, upper.retriever, params, vector=vector)
+        if not local_sel.picks and not upper_sel.picks:
+            raise TopicError(f"两个规划中都没有关于「{text}」的内容，请换一个专题。")
+
+        def citer(pid: str):
+            prefix = self.plans.get(pid).cite_prefix
+            return lambda pick: Citation(pick.clause.clause_id, prefix + pick.clause.label, pick.clause.text, plan=pid)
+        rows = align(upper_sel, local_sel, upper.retriever, self.retriever, citer(parent), citer(self.plan_id),
+                     params.align_min)
+        return Comparison(topic=text, upper_plan=self.plans.profiles[parent].short_name,
+                          local_plan=self.profile.short_name, rows=rows)
+
+    def ask_stream(self, question: str, history: list[dict] | None = None,
+                   plan: str | None = None) -> Iterator[tuple[str, Answer | None]]:
         """Yield ``(text so far, None)`` as the answer grows, then ``(answer, Answer)`` once it is verified.
 
         Offline the verified answer is shown line by line. With an LLM its tokens are shown as they
@@ -458,8 +547,8 @@ class Assistant:
         """
         t0 = time.perf_counter()
         q, notice = clean_question(question, self.settings.max_question_chars)
-        if self.llm is None or not q:
-            res = self.ask(question, history)
+        if self.llm is None or not q or self.route(q, history, plan).plan_ids != (self.plan_id,):
+            res = self.ask(question, history, plan)
             yield from _by_lines(res)
             return
         state = self._extractive_step(self._front.invoke(self._start_state(q, history, notice)))
@@ -477,10 +566,10 @@ class Assistant:
                 state = self._with_llm_text(state, text)
         res = self._verify_step(state)
         if first is None:  # the model was not asked (nothing to cite) or sent nothing: as offline
-            yield from _by_lines(self._finish(res, t0))
+            yield from _by_lines(self._stamped(self._finish(res, t0)))
             return
         res.timings = {"first_delta_s": first}
-        res = self._finish(res, t0)
+        res = self._stamped(self._finish(res, t0))
         yield res.answer, res
 
 

@@ -118,12 +118,13 @@ class HybridRetriever:
         self._question_clause_idx = np.array([clause_index[c] for c in self._question_clause], dtype=np.int64)
 
     @classmethod
-    def from_store(cls, store: Store, settings: Settings | None = None) -> "HybridRetriever":
+    def from_store(cls, store: Store, settings: Settings | None = None, embeddings=None) -> "HybridRetriever":
+        """The retriever of a loaded store; ``embeddings`` shares a model already loaded (another plan's)."""
         settings = settings or Settings()
         from index.embeddings import make_embeddings
 
-        emb = make_embeddings(settings.embedding_backend, settings.embedding_model,
-                              settings.st_query_prefix, settings.st_passage_prefix)
+        emb = embeddings or make_embeddings(settings.embedding_backend, settings.embedding_model,
+                                            settings.st_query_prefix, settings.st_passage_prefix)
         thesaurus = Thesaurus.load() if settings.query_expansion else None
         return cls(store, emb, tokenizer_for(store), settings.fusion, settings.rrf_k,
                    settings.candidates, settings.fusion_weights, thesaurus, settings.dense_skip_margin,

@@ -6,9 +6,13 @@ from dataclasses import asdict, dataclass, field
 
 @dataclass(frozen=True)
 class Citation:
+    """A cited clause. ``plan`` is its plan's id ('' where only one plan is loaded); a clause of any
+    plan but the primary one has its plan's short name in front of its label (《…》第十二篇 …)."""
+
     clause_id: str
     label: str
     text: str
+    plan: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -60,12 +60,22 @@ def config_name(args: argparse.Namespace, settings: dict[str, Any]) -> str:
     return f"{llm}-{model}" if model else str(llm)
 
 
-def dataset_warnings(items: list[EvalItem], plan_path: Path) -> list[str]:
-    """Schema-level content problems, reported (never fatal): any dataset runs unchanged."""
+def dataset_warnings(items: list[EvalItem], plan_paths: list[Path]) -> list[str]:
+    """Schema-level content problems, reported (never fatal): any dataset runs unchanged. Evidence may
+    come from any of the loaded plans (a comparison's from two)."""
     try:
-        return validate(items, plan_path.read_text(encoding="utf-8"), min_per_category=0)
+        text = "\n".join(Path(p).read_text(encoding="utf-8") for p in plan_paths)
+        return validate(items, text, min_per_category=0)
     except OSError as exc:
         return [f"could not read the plan to validate the dataset: {exc}"]
+
+
+def plan_paths(bot: Any) -> list[Path]:
+    """The texts of every plan the assistant answers from, the primary first."""
+    from index.plans import settings_for
+
+    ids = getattr(getattr(bot, "plans", None), "ids", None) or ()
+    return [Path(bot.settings.plan_path)] + [Path(settings_for(bot.settings, pid).plan_path) for pid in ids[1:]]
 
 
 def load_assistant(overrides: dict[str, Any]) -> Any:
@@ -99,7 +109,7 @@ def run(args: argparse.Namespace, bot: Any = None) -> int:
             print(f"cannot load the assistant: {type(exc).__name__}: {exc}", file=sys.stderr)
             return 2
     settings = settings_snapshot(bot)
-    warnings = dataset_warnings(items, Path(bot.settings.plan_path))
+    warnings = dataset_warnings(items, plan_paths(bot))
     print(f"running {len(selected)} of {len(items)} items (index loaded in {bot.load_seconds:.2f} s)",
           file=sys.stderr)
     system = run_system(bot, selected, progress=_progress)
@@ -108,7 +118,7 @@ def run(args: argparse.Namespace, bot: Any = None) -> int:
         from eval.baselines import run_baselines
 
         print("running baselines", file=sys.stderr, flush=True)
-        baselines = run_baselines(bot, selected, system, bot.settings.plan_path)
+        baselines = run_baselines(bot, selected, system, plan_paths(bot))
 
     result = EvalRun(config=config_name(args, settings), dataset=str(args.dataset), started=now_iso(),
                      settings=settings, system=system, baselines=baselines,

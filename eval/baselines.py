@@ -111,9 +111,12 @@ def _as_matrix(vectors: Any) -> np.ndarray:
     return np.ascontiguousarray(arr.reshape(1, -1) if arr.ndim == 1 else arr)
 
 
-def run_naive_baseline(bot: Any, items: Sequence[EvalItem], plan_path: str | Path) -> SystemRun:
-    """Build the naive pipeline over the raw plan text and ask it every raw question."""
-    pipeline = NaivePipeline(Path(plan_path).read_text(encoding="utf-8"), bot.retriever.embeddings)
+def run_naive_baseline(bot: Any, items: Sequence[EvalItem], plan_path: str | Path | Sequence[Path]) -> SystemRun:
+    """Build the naive pipeline over the raw text of the plan (or of every plan, one after the other)
+    and ask it every raw question."""
+    paths = [plan_path] if isinstance(plan_path, (str, Path)) else list(plan_path)
+    text = "\n".join(Path(p).read_text(encoding="utf-8") for p in paths)
+    pipeline = NaivePipeline(text, bot.retriever.embeddings)
     records = []
     for item in items:
         t0 = time.perf_counter()
@@ -127,7 +130,7 @@ def run_naive_baseline(bot: Any, items: Sequence[EvalItem], plan_path: str | Pat
 
 
 def run_baselines(bot: Any, items: Sequence[EvalItem], system: SystemRun,
-                  plan_path: str | Path) -> list[SystemRun]:
+                  plan_path: str | Path | Sequence[Path]) -> list[SystemRun]:
     """All three baselines, on the same items the system was asked."""
     queries = {r.id: r.query for r in system.records}
     return [run_retriever_baseline(bot, items, "bm25", queries),

@@ -47,14 +47,17 @@ CATEGORIES: tuple[str, ...] = (
     "unanswerable",
     "follow_up",
     "off_topic",
+    "compare",  # a question on how the district plan lines up with the plan above: facts from both
 )
 
 #: Categories whose items may carry a conversation (an off-topic question can follow a plan question).
 CONVERSATIONAL: tuple[str, ...] = ("follow_up", "off_topic")
 
 #: Optional keys: ``fold`` ("fit" or "held") marks a development item that parameters may be fitted on,
-#: or one kept out of every fit (the held-out fold).
-OPTIONAL_KEYS: tuple[str, ...] = ("fold",)
+#: or one kept out of every fit (the held-out fold); ``plan`` names the plan the question is about (a
+#: plan id, or "both" for a comparison; absent: the primary plan). The assistant is never told it: the
+#: question names its plan, as a user's would.
+OPTIONAL_KEYS: tuple[str, ...] = ("fold", "plan")
 FOLDS: tuple[str, ...] = ("fit", "held")
 
 #: Every item must have exactly these keys (no more, no fewer).
@@ -110,6 +113,7 @@ class EvalItem:
     evidence: list[str]
     reference_answer: str
     fold: str = ""
+    plan: str = ""
 
 
 def normalise(text: str) -> str:
@@ -163,6 +167,8 @@ def _item_from_record(record: Any, where: str) -> EvalItem:
             type_errors.append(f"{key} must be a list of strings")
     if record.get("fold", "") not in ("", *FOLDS):
         type_errors.append(f"fold must be one of {FOLDS}")
+    if not isinstance(record.get("plan", ""), str):
+        type_errors.append("plan must be a plan id or \"both\"")
     if not _is_history(record["history"]):
         type_errors.append("history must be a list of {role, content} objects")
     if type_errors:
@@ -179,6 +185,7 @@ def _item_from_record(record: Any, where: str) -> EvalItem:
         evidence=list(record["evidence"]),
         reference_answer=record["reference_answer"],
         fold=record.get("fold", ""),
+        plan=record.get("plan", ""),
     )
 
 

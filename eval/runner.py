@@ -99,10 +99,20 @@ def ask_item(bot: Any, item: EvalItem) -> ItemRecord:
     rec.query = res.query or item.question
     rec.cited = [CitedClause(c.clause_id, c.label, c.text) for c in res.citations]
     background = getattr(res, "background", "")
-    hits = bot.retrieve(f"{rec.query} {background}".strip(), k=RETRIEVAL_K)
+    hits = _retrieve(bot, item, f"{rec.query} {background}".strip())
     rec.retrieved_ids = [h.clause.clause_id for h in hits]
     rec.retrieved_texts = [h.clause.text for h in hits]
     return score_record(rec)
+
+
+def _retrieve(bot: Any, item: EvalItem, query: str) -> list:
+    """The retrieval figures' hits, from the plans the question was answered from (the ranks of several
+    plans interleaved: each plan's best first)."""
+    plans = bot.route(item.question, item.history).plan_ids if hasattr(bot, "route") else (None,)
+    if len(plans) == 1:
+        return bot.retrieve(query, k=RETRIEVAL_K, **({"plan": plans[0]} if plans[0] else {}))
+    per_plan = [bot.retrieve(query, k=RETRIEVAL_K, plan=p) for p in plans]
+    return [h for rank in zip(*per_plan) for h in rank][:RETRIEVAL_K]
 
 
 def warm_up(bot: Any) -> float:

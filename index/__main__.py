@@ -1,4 +1,4 @@
-"""`python -m index build [--force]`: build the knowledge base (a no-op when it is up to date).
+"""`python -m index build [--force]`: build every plan's knowledge base (each a no-op when it is up to date).
 
 `python -m index questions --llm openai --llm-model M [--llm-base-url URL] --out questions.jsonl`: write the
 hypothetical questions of every clause of the configured plan with an LLM (index/hypothetical.py).
@@ -12,7 +12,8 @@ from pathlib import Path
 
 from index.config import get_settings
 from index.hypothetical import DEFAULT_PER_CLAUSE
-from index.store import StoreError, ensure_store, store_problem
+from index.plans import ensure_all, plan_ids, settings_for
+from index.store import StoreError, store_problem
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,15 +36,16 @@ def main(argv: list[str] | None = None) -> int:
         return _questions(args, settings, parser)
     try:
         if args.command == "status":
-            problem = store_problem(settings)
-            print(problem or f"up to date: {settings.store_dir}")
-            return 0 if problem is None else 1
+            problems = {pid: store_problem(settings_for(settings, pid)) for pid in plan_ids(settings)}
+            for pid, problem in problems.items():
+                print(f"{pid}: {problem or 'up to date: ' + str(settings_for(settings, pid).store_dir)}")
+            return 0 if not any(problems.values()) else 1
         t0 = time.perf_counter()
-        built = ensure_store(settings, log=lambda m: print(m, flush=True), force=args.force)
+        built = ensure_all(settings, log=lambda m: print(m, flush=True), force=args.force)
         if not built:
-            print(f"store is up to date ({settings.store_dir}); nothing to do")
+            print(f"every plan's store is up to date ({', '.join(plan_ids(settings))}); nothing to do")
         else:
-            print(f"done in {time.perf_counter() - t0:.1f} s")
+            print(f"built {', '.join(built)} in {time.perf_counter() - t0:.1f} s")
         return 0
     except (StoreError, OSError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)

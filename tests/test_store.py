@@ -105,6 +105,8 @@ class TestStoreLifecycle:
 
 
 # -- every manifest parameter makes a store stale -------------------------------------------------
+QIAOXI_PROFILE = PROJECT_ROOT / "data" / "plans" / "qiaoxi_14th" / "profile.toml"
+
 @pytest.fixture(scope="module")
 def built_small(tmp_path_factory) -> Settings:
     """One small store, built once for the parameter cases below (each copies it)."""
@@ -131,7 +133,8 @@ PARAM_CASES = {
     "questions_sha256": dict(change=lambda s, d, mp: (
         (d / "plan" / store_module.QUESTIONS_FILE).write_text('{"clause_id": "1.1", "question": "问？"}\n',
                                                               encoding="utf-8"), s)[1]),
-    "profile_sha256": dict(change=lambda s, d, mp: ((d / "plan" / "profile.toml").write_text('id = "x"\n', encoding="utf-8"), s)[1]),
+    # a profile naming the plan's region: its names become stop words
+    "stopwords": dict(change=lambda s, d, mp: (shutil.copy(QIAOXI_PROFILE, d / "plan" / "profile.toml"), s)[1]),
     "out_of_scope_sha256": dict(change=lambda s, d, mp: (
         (d / "oos.jsonl").write_text('{"question": "天气如何？"}\n', encoding="utf-8"),
         mp.setattr(store_module, "OUT_OF_SCOPE_FILE", d / "oos.jsonl"), s)[2]),

@@ -43,7 +43,7 @@ def test_ask_answers_with_citations(api, bot):
     assert "85%" in body["answer"] and "[1]" in body["answer"] and not body["abstained"]
     assert body["outcome"] == "answered"
     assert body["citations"][0]["clause_id"] == "10.2.2"
-    assert set(body["citations"][0]) == {"clause_id", "label", "text"}
+    assert set(body["citations"][0]) == {"clause_id", "label", "text", "plan"}
     direct = bot.ask(KG_Q)
     assert body["answer"] == direct.answer
     assert body["citations"] == [c.to_dict() for c in direct.citations]

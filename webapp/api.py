@@ -15,10 +15,12 @@ from typing import Literal
 
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
+from assistant.compare import CompareError
+from assistant.plan_routing import UnknownPlan
 from assistant.topic_brief import TopicError
 from assistant.types import Answer, Citation
 from index.figures import Figure
@@ -51,21 +53,25 @@ class AskRequest(Strict):
                           examples=[EXAMPLE_Q])
     history: list[HistoryTurn] = Field(default_factory=list,
                                        description="earlier turns, oldest first; only the newest are read")
+    plan: str | None = Field(None, max_length=40, description="answer from this plan (an id from /plans); "
+                             "default: the plan the question names, else the primary plan")
 
 
 class CitationOut(BaseModel):
     clause_id: str = Field(examples=["10.2.2"])
-    label: str
+    label: str = Field(description="as a briefing cites it; another plan's clause has its plan's name first")
     text: str
+    plan: str = Field(description="the id of the clause's plan (see /plans)")
 
     @classmethod
     def of(cls, c: Citation) -> "CitationOut":
-        return cls(clause_id=c.clause_id, label=c.label, text=c.text)
+        return cls(clause_id=c.clause_id, label=c.label, text=c.text, plan=c.plan)
 
 
 class RelatedOut(BaseModel):
     clause_id: str
     label: str
+    plan: str
 
 
 class AskResponse(BaseModel):
@@ -81,7 +87,7 @@ class AskResponse(BaseModel):
     def of(cls, res: Answer) -> "AskResponse":
         return cls(answer=res.answer, citations=[CitationOut.of(c) for c in res.citations],
                    abstained=res.abstained, outcome=res.outcome, notice=res.notice, query=res.query,
-                   related=[RelatedOut(clause_id=c.clause_id, label=c.label) for c in res.related])
+                   related=[RelatedOut(clause_id=c.clause_id, label=c.label, plan=c.plan) for c in res.related])
 
 
 class SearchHit(BaseModel):
@@ -108,6 +114,15 @@ class ClauseOut(BaseModel):
     next: str | None = Field(description="the clause after it in the plan (null for the last)")
 
 
+class PlanOut(BaseModel):
+    id: str
+    name: str
+    short_name: str
+    level: str = Field(description="国家 | 省 | 市 | 区 …")
+    parent_plan: str = Field(description="the plan above it ('' for none)")
+    primary: bool = Field(description="questions are about this plan unless they name another")
+
+
 class FiguresResponse(BaseModel):
     count: int
     figures: list[Figure]  # index.figures.Figure, a frozen dataclass: its fields are the JSON row
@@ -128,6 +143,7 @@ class Health(BaseModel):
     version: str
     uptime_s: float
     store: StoreInfo
+    plans: list[str] = Field(description="the ids of the plans it answers from, the primary first")
 
 
 class ErrorDetail(BaseModel):
@@ -204,9 +220,12 @@ def create_api(bot, started_at: float | None = None) -> FastAPI:
         return q, edge.history([t.model_dump() for t in body.history], settings), cut
 
     @api.post("/ask", response_model=AskResponse, responses=errors, summary="Answer a question, with citations")
-    def ask(body: AskRequest) -> AskResponse:
+    def ask(body: AskRequest) -> AskResponse | JSONResponse:
         q, history, cut = ask_once(body)
-        res = bot.ask(q, history)
+        try:
+            res = bot.ask(q, history, plan=body.plan)
+        except UnknownPlan as e:
+            return error(422, f"plan: {e}")
         return AskResponse.of(replace(res, notice=edge.with_notice(cut, res.notice)) if cut else res)
 
     @api.post("/ask/stream", responses={200: {"content": {"text/event-stream": {}}}, **errors},
@@ -215,13 +234,15 @@ def create_api(bot, started_at: float | None = None) -> FastAPI:
                           "draft, token by token, under a 「（正在核对出处…）」 line: not yet checked. The one "
                           "`answer` event then replaces whatever the deltas drew, with the verified answer or the "
                           "extractive answer and its `notice`.")
-    def ask_stream(body: AskRequest) -> StreamingResponse:
+    def ask_stream(body: AskRequest) -> Response:
         q, history, cut = ask_once(body)
+        if body.plan and body.plan not in bot.plans.ids:
+            return error(422, f"plan: unknown plan {body.plan!r}; plans: {', '.join(bot.plans.ids)}")
 
         def events() -> Iterator[str]:
             shown = ""
             try:
-                for text, final in bot.ask_stream(q, history):
+                for text, final in bot.ask_stream(q, history, plan=body.plan):
                     if final is None:
                         delta, shown = text[len(shown):], text
                         if delta:
@@ -239,22 +260,33 @@ def create_api(bot, started_at: float | None = None) -> FastAPI:
 
     @api.get("/search", response_model=SearchResponse, responses=errors, summary="Clauses for a query, best first")
     def search(q: str = Query(description="what to look for", examples=["普惠性幼儿园覆盖率"]),
-               k: int = Query(DEFAULT_K, ge=1, le=MAX_K, description="how many clauses")) -> SearchResponse | JSONResponse:
+               k: int = Query(DEFAULT_K, ge=1, le=MAX_K, description="how many clauses"),
+               plan: str = Query("", max_length=40, description="a plan id from /plans (empty: the primary plan)")
+               ) -> SearchResponse | JSONResponse:
         query, _ = edge.question(q, settings)
         if not query:
             return error(422, "q: 查询内容为空")
-        hits = bot.retrieve(query, k=k)
+        try:
+            hits = bot.retrieve(query, k=k, plan=plan or None)
+        except UnknownPlan as e:
+            return error(422, f"plan: {e}")
         return SearchResponse(query=query, hits=[SearchHit(clause_id=h.clause_id, label=h.label, text=h.text,
                                                            score=round(float(h.score), 6)) for h in hits])
 
     @api.get("/clauses/{clause_id}", response_model=ClauseOut, responses={404: {"model": ErrorBody}, **errors},
              summary="One clause with its path and neighbours")
-    def clause(clause_id: str = Path(description="e.g. 10.2.2, G.4, 0.1")) -> ClauseOut | JSONResponse:
+    def clause(clause_id: str = Path(description="e.g. 10.2.2, G.4, 0.1"),
+               plan: str = Query("", max_length=40, description="a plan id from /plans (empty: the primary plan)")
+               ) -> ClauseOut | JSONResponse:
         cid = edge.field(clause_id, edge.CLAUSE_ID_CHARS)
-        c = bot.tree.get(cid)
+        if plan and plan not in bot.plans.ids:
+            return error(422, f"plan: unknown plan {plan!r}; plans: {', '.join(bot.plans.ids)}")
+        tree = bot.plans.get(plan).tree if plan else bot.tree
+        c = tree.get(cid)
         if c is None:
             return error(404, f"没有编号为「{cid}」的条款。")
-        i = position[cid]
+        clauses = tree.clauses
+        i = clauses.index(c) if plan else position[cid]
         return ClauseOut(clause_id=c.clause_id, kind=c.kind, label=c.label, title=c.title, text=c.text,
                          path=list(c.path), parent_id=c.parent_id,
                          previous=clauses[i - 1].clause_id if i > 0 else None,
@@ -268,6 +300,20 @@ def create_api(bot, started_at: float | None = None) -> FastAPI:
             return bot.brief(edge.field(topic, edge.TOPIC_CHARS)).to_dict()
         except TopicError as e:
             return error(422, f"topic: {e}")
+
+    @api.get("/compare", response_model=None, responses={422: {"model": ErrorBody}, **errors},
+             summary="对照上位规划: the plan above and the primary plan on one topic, clause beside clause, "
+                     "aligned by meaning, every clause cited with its plan")
+    def compare(topic: str = Query(description="a topic in everyday words", examples=["养老"])) -> dict | JSONResponse:
+        try:
+            return bot.compare(edge.field(topic, edge.TOPIC_CHARS)).to_dict()
+        except (TopicError, CompareError) as e:
+            return error(422, f"topic: {e}")
+
+    @api.get("/plans", response_model=list[PlanOut], summary="The plans it answers from, the primary first")
+    def plans() -> list[PlanOut]:
+        return [PlanOut(id=pid, name=p.name, short_name=p.short_name, level=p.level, parent_plan=p.parent_plan,
+                        primary=pid == bot.plan_id) for pid, p in bot.plans.profiles.items()]
 
     @api.get("/figures", response_model=FiguresResponse, responses=errors,
              summary="The figures table (数据与指标): every quantified statement, filtered")
@@ -284,6 +330,7 @@ def create_api(bot, started_at: float | None = None) -> FastAPI:
 
     @api.get("/health", response_model=Health, summary="Liveness, the store it answers from, uptime")
     def health() -> Health:
-        return Health(status="ok", version=VERSION, uptime_s=round(time.monotonic() - started, 3), store=store)
+        return Health(status="ok", version=VERSION, uptime_s=round(time.monotonic() - started, 3), store=store,
+                      plans=list(bot.plans.ids))
 
     return api

@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path
 
 from assistant.brief_export import EMPTY_SECTION
+from assistant.compare import Comparison
 from assistant.briefing import Draft, references, renumber
 from assistant.text import ABSTAIN_HEAD, MARKER, bigrams
 from assistant.topic_brief import FIGURE_COLUMNS, FIGURES, GLOSSARY, REFERENCES, REVIEW, TASKS, TopicBrief
@@ -51,8 +52,14 @@ def _lines(text: str) -> str:
     return "<br>".join(esc(line) for line in text.splitlines())
 
 
-def _open_href(clause_id: str) -> str:
-    return f"#qx-open-{esc(clause_id)}"
+def _open_href(clause_id: str, plan: str = "") -> str:
+    """The link that opens a clause in the plan browser: ``plan:clause_id`` (ids repeat across plans),
+    or the bare id for the primary plan's clauses where no plan is known."""
+    return f"#qx-open-{esc(plan_clause(clause_id, plan))}"
+
+
+def plan_clause(clause_id: str, plan: str = "") -> str:
+    return f"{plan}:{clause_id}" if plan else clause_id
 
 
 # -- chat ------------------------------------------------------------------------
@@ -69,7 +76,7 @@ def linked_answer(text: str, citations: list[Citation]) -> str:
         if not 1 <= n <= len(citations):
             return m.group(0)
         c = citations[n - 1]
-        return f'<a class="qx-cite" href="{_open_href(c.clause_id)}" title="{esc(c.label)}">[{n}]</a>'
+        return f'<a class="qx-cite" href="{_open_href(c.clause_id, c.plan)}" title="{esc(c.label)}">[{n}]</a>'
 
     return "<br>".join(MARKER.sub(link, esc(line)) for line in text.splitlines() if line.strip())
 
@@ -84,12 +91,12 @@ def answer_html(ans: Answer, turn: int) -> str:
     """An answer bubble: text with linked markers, its sources, and the pin/copy actions."""
     if ans.abstained:
         head = ans.answer.splitlines()[0] if ans.answer else f"{ABSTAIN_HEAD}。"
-        related = "".join(f'<li><a href="{_open_href(c.clause_id)}">{esc(c.label)}</a></li>' for c in ans.related)
+        related = "".join(f'<li><a href="{_open_href(c.clause_id, c.plan)}">{esc(c.label)}</a></li>' for c in ans.related)
         related_html = (f'<div class="qx-related"><div>相关条款（仅供参考，并非答案）：</div><ul>{related}</ul></div>'
                         if related else "")
         return (f'<div class="qx-answer qx-abstain">{_notice(ans)}<span class="qx-badge">{ABSTAIN_BADGE}</span>'
                 f'<div class="qx-text">{esc(head)}</div>{related_html}</div>')
-    srcs = "".join(f'<li><a href="{_open_href(c.clause_id)}"><b>[{n}]</b> {esc(c.label)}</a></li>'
+    srcs = "".join(f'<li><a href="{_open_href(c.clause_id, c.plan)}"><b>[{n}]</b> {esc(c.label)}</a></li>'
                    for n, c in enumerate(ans.citations, start=1))
     srcs_html = f'<div class="qx-srcs"><div>出处：</div><ol>{srcs}</ol></div>' if srcs else ""
     actions = (f'<div class="qx-actions"><a class="qx-act" href="#qx-pin-{turn}" title="把这条回答和出处收进简报草稿">'
@@ -159,7 +166,7 @@ def _source_card(n: int | None, c: Citation, body: str, kind: str = "") -> str:
     num = f'<span class="qx-num">{n}</span>' if n is not None else ""
     cls = f"qx-src {kind}".strip()
     return (f'<article class="{cls}"><header>{num}<span class="qx-label">{esc(c.label)}</span></header>'
-            f'<p class="qx-src-text">{body}</p><a class="qx-open" href="{_open_href(c.clause_id)}">'
+            f'<p class="qx-src-text">{body}</p><a class="qx-open" href="{_open_href(c.clause_id, c.plan)}">'
             f"在规划原文中查看 ›</a></article>")
 
 
@@ -186,8 +193,9 @@ def sources_html(turn: Turn | None) -> str:
 class PlanView:
     """The plan as chapters of clauses, rendered one chapter at a time with a table of contents."""
 
-    def __init__(self, tree: ClauseTree) -> None:
+    def __init__(self, tree: ClauseTree, plan: str = "") -> None:
         self.tree = tree
+        self.plan = plan  # the plan's id, carried by every link and clause mark ('' : the primary, bare ids)
 
     @cached_property
     def chapters(self) -> list[Clause]:
@@ -210,10 +218,10 @@ class PlanView:
     def _toc(self, current: str, open_: bool) -> str:
         items = []
         for ch in self.chapters:
-            sections = "".join(f'<li><a href="{_open_href(s.clause_id)}">{esc(s.title or s.label)}</a></li>'
+            sections = "".join(f'<li><a href="{_open_href(s.clause_id, self.plan)}">{esc(s.title or s.label)}</a></li>'
                                for s in self.tree.children(ch.clause_id) if s.kind == "heading")
             cls = ' class="qx-cur"' if ch.clause_id == current else ""
-            items.append(f'<li{cls}><a href="{_open_href(ch.clause_id)}">{esc(ch.label)}</a>'
+            items.append(f'<li{cls}><a href="{_open_href(ch.clause_id, self.plan)}">{esc(ch.label)}</a>'
                          + (f"<ol>{sections}</ol>" if sections else "") + "</li>")
         cur = self.tree.get(current)
         now = f"：{esc(cur.label)}" if cur else ""
@@ -223,15 +231,15 @@ class PlanView:
 
     def _clause(self, c: Clause, focus: str | None) -> str:
         cls = " qx-focus" if c.clause_id == focus else ""
-        cid = esc(c.clause_id)
+        cid = esc(plan_clause(c.clause_id, self.plan))
         if c.kind == "title":
             return f'<div class="qx-c qx-title{cls}" data-cid="{cid}">{_lines(c.text)}</div>'
         if c.kind == "heading":
             text = c.label if c.level <= 1 else (c.path[-1] if c.path else c.title)
             return f'<div class="qx-c qx-h qx-h{c.level}{cls}" data-cid="{cid}">{esc(text)}</div>'
         m = re.search(r"¶(\d+)", c.label)
-        title = f"{esc(c.label)}（条款 {cid}）"
-        mark = f'<a class="qx-pn" href="{_open_href(c.clause_id)}" title="{title}">¶{m.group(1)}</a>' if m else ""
+        title = f"{esc(c.label)}（条款 {esc(c.clause_id)}）"
+        mark = f'<a class="qx-pn" href="{_open_href(c.clause_id, self.plan)}" title="{title}">¶{m.group(1)}</a>' if m else ""
         return f'<p class="qx-c qx-p{cls}" data-cid="{cid}">{mark}{esc(c.text)}</p>'
 
     def render(self, clause_id: str | None = None) -> str:
@@ -248,8 +256,8 @@ class PlanView:
                      '<a class="qx-back" href="#qx-back">↑ 回到对话</a></div>')
         ids = self.chapter_ids()
         i = ids.index(chapter)
-        prev_link = f'<a href="{_open_href(ids[i - 1])}">‹ 上一章</a>' if i > 0 else "<span></span>"
-        next_link = f'<a href="{_open_href(ids[i + 1])}">下一章 ›</a>' if i + 1 < len(ids) else "<span></span>"
+        prev_link = f'<a href="{_open_href(ids[i - 1], self.plan)}">‹ 上一章</a>' if i > 0 else "<span></span>"
+        next_link = f'<a href="{_open_href(ids[i + 1], self.plan)}">下一章 ›</a>' if i + 1 < len(ids) else "<span></span>"
         nav = f'<nav class="qx-chnav">{prev_link}{next_link}</nav>'
         head = f'<div class="qx-plan-head">{self._toc(chapter, open_=focus is None)}{crumb}</div>'
         return f'<div class="qx-plan qx-scroll">{head}<div class="qx-doc">{body}</div>{nav}</div>'
@@ -269,7 +277,7 @@ def briefing_html(draft: Draft) -> str:
         tools = f'<div class="qx-bi-tools">{up}{down}<a href="#qx-brief-del-{i}" title="移除">✕ 移除</a></div>'
         items.append(f'<li class="qx-bi"><div class="qx-bi-q">{i + 1}. {esc(it.question)}</div>'
                      f'<div class="qx-bi-a">{_lines(renumber(it, refs))}</div>{tools}</li>')
-    ref_list = "".join(f'<li><a href="{_open_href(c.clause_id)}">[{n}] {esc(c.label)}</a></li>'
+    ref_list = "".join(f'<li><a href="{_open_href(c.clause_id, c.plan)}">[{n}] {esc(c.label)}</a></li>'
                        for n, c in enumerate(refs, start=1))
     return (f'<div class="qx-brief qx-scroll"><ol class="qx-bi-list">{"".join(items)}</ol>'
             f'<div class="qx-bi-refs"><div>参考条款（导出时附在文末）：</div><ul>{ref_list}</ul></div></div>')
@@ -297,11 +305,46 @@ def topic_brief_html(brief: TopicBrief | None, error: str = "") -> str:
                    f"<td>{esc(f.kind_label)}</td><td>{cite(f.ref, f.clause_id)}</td></tr>" for f in brief.figures)
     table = (f'<div class="qx-tb-table"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
              if rows else f'<p class="qx-empty">{EMPTY_SECTION}</p>')
-    refs = "".join(f'<li><a href="{_open_href(c.clause_id)}">[{n}] {esc(c.label)}</a></li>'
+    refs = "".join(f'<li><a href="{_open_href(c.clause_id, c.plan)}">[{n}] {esc(c.label)}</a></li>'
                    for n, c in enumerate(brief.references, start=1))
     return (f'<div class="qx-tb qx-scroll"><h2>{esc(brief.topic)}专题简报</h2>'
             f"{section(REVIEW, brief.review)}<h3>{FIGURES}</h3>{table}{section(TASKS, brief.tasks)}"
             f"{section(GLOSSARY, brief.glossary)}<h3>{REFERENCES}</h3><ul class=\"qx-tb-refs\">{refs}</ul></div>")
+
+
+def compare_html(cmp: Comparison | None, error: str = "") -> str:
+    """对照上位规划 as two columns per row: the plan above on the left, the district on the right, each
+    clause's on-topic sentences with a marker that opens the clause in its plan; a side with nothing
+    that lines up says so."""
+    if error:
+        return f'<div class="qx-empty qx-cmp-error">{esc(error)}</div>'
+    if cmp is None:
+        return ('<div class="qx-empty">输入一个专题（如「养老」「托育」「城市更新」），把上位规划（国家规划纲要）'
+                "和本规划的相关条款按意思对齐、并排列出，每条注明出处。</div>")
+    refs: dict[tuple[str, str], int] = {}
+
+    def side(clauses) -> str:
+        if not clauses:
+            return '<p class="qx-empty">（未见相应表述）</p>'
+        out = []
+        for c in clauses:
+            key = (c.citation.plan, c.citation.clause_id)
+            n = refs.setdefault(key, len(refs) + 1)
+            link = f'<a class="qx-cite" href="{_open_href(c.citation.clause_id, c.citation.plan)}" ' \
+                   f'title="{esc(c.citation.label)}">[{n}]</a>'
+            out.append(f"<p>{esc(''.join(c.sentences))}{link}</p>")
+        return "".join(out)
+
+    rows = "".join(f"<tr><td>{side(r.upper)}</td><td>{side(r.local)}</td></tr>" for r in cmp.rows)
+    labels = {n: c.citation for r in cmp.rows for c in (*r.upper, *r.local)
+              for n in [refs[(c.citation.plan, c.citation.clause_id)]]}
+    ref_list = "".join(f'<li><a href="{_open_href(c.clause_id, c.plan)}">[{n}] {esc(c.label)}</a></li>'
+                       for n, c in sorted(labels.items()))
+    return (f'<div class="qx-cmp qx-scroll"><h2>对照上位规划：{esc(cmp.topic)}</h2>'
+            f'<p class="qx-cmp-sum">{len(cmp.rows)} 组，其中 {cmp.aligned} 组两级规划均有表述</p>'
+            f'<div class="qx-tb-table"><table><thead><tr><th>{esc(cmp.upper_plan)}</th>'
+            f"<th>{esc(cmp.local_plan)}</th></tr></thead><tbody>{rows}</tbody></table></div>"
+            f'<h3>{REFERENCES}</h3><ul class="qx-tb-refs">{ref_list}</ul></div>')
 
 
 # -- page assets (webapp/static/) -------------------------------------------------------

@@ -56,6 +56,7 @@ def build_server(bot, export_dir: Path | None, auth: str | None = None, host: st
     guards every route; CORS headers are sent only for the configured origins. ``ui=False`` serves the
     API and a short page at "/" pointing to its docs instead of the Gradio app."""
     settings = bot.settings
+    bot.plans.warm()  # the other plans load in the background: the first question naming one is not slow
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)  # the API's docs live under /api/v1
     app.mount(PREFIX, create_api(bot, started_at=time.monotonic()))  # before "/": its paths win
     if ui:

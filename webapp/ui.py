@@ -21,12 +21,13 @@ from assistant.briefing import (  # noqa: E402
     BriefingItem, BriefingSource, Draft, add_item, move_item, remove_item, write_exports,
 )
 from assistant.brief_export import write_brief_exports  # noqa: E402
+from assistant.compare import CompareError  # noqa: E402
 from assistant.feedback import FeedbackError, append_feedback, make_record  # noqa: E402
 from assistant.topic_brief import TopicError  # noqa: E402
 from assistant.types import Answer  # noqa: E402
 from webapp.render import (  # noqa: E402
-    BRIDGE_JS, SCROLL_JS, PlanView, Turn, briefing_html, chat_messages, esc, history_of, sources_html,
-    topic_brief_html,
+    BRIDGE_JS, SCROLL_JS, PlanView, Turn, briefing_html, chat_messages, compare_html, esc, history_of,
+    sources_html, topic_brief_html,
 )
 from webapp import edge, figures_tab  # noqa: E402
 from webapp.exports import prune  # noqa: E402
@@ -42,15 +43,25 @@ MAX_BRIEFING_ITEMS = 50  # a briefing is a page or two; a session cannot grow it
 
 def build_app(bot, export_dir: Path) -> gr.Blocks:
     """The Blocks UI around a loaded Assistant; every event has an explicit api_name or is private."""
-    view = PlanView(bot.tree)
+    views: dict[str, PlanView] = {}  # the plan browser of each plan, made on its first opened clause
     profile = bot.profile
+    plans = bot.plans.profiles
+    # The plan selector: the default follows the question (the plan it names, else this plan).
+    plan_choices = [("自动（按问题所指）", ""), *((p.short_name, pid) for pid, p in plans.items())]
+    has_parent = bool(profile.parent_plan) and profile.parent_plan in plans
     source = BriefingSource.of(profile)
     mode = "离线模式：回答摘录规划原文" if bot.settings.llm == "none" else f"大模型：{bot.settings.llm} {bot.settings.llm_model}"
     # A session keeps this many turns (its chat shows them, follow-ups and votes index them); older ones drop off.
     max_turns = max(1, bot.settings.max_history_turns)
 
-    def respond(question: str, turns: list[Turn]):
+    def view_of(plan_id: str) -> PlanView:
+        if plan_id not in views:
+            views[plan_id] = PlanView(bot.plans.get(plan_id).tree, plan=plan_id)
+        return views[plan_id]
+
+    def respond(question: str, turns: list[Turn], plan_id: str = ""):
         q, cut = edge.question(question, bot.settings)  # once, here: the chat, the state and the log get q only
+        plan_id = plan_id if plan_id in plans else None  # anything else a client sends: the automatic choice
         turns = list(turns or [])[-max_turns:]
         if not q:
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
@@ -58,7 +69,7 @@ def build_app(bot, export_dir: Path) -> gr.Blocks:
         yield chat_messages(turns, (q, "")), gr.skip(), gr.skip(), "", gr.skip()
         final: Answer | None = None
         try:
-            for text, final in bot.ask_stream(q, history_of(turns)):
+            for text, final in bot.ask_stream(q, history_of(turns), plan=plan_id):
                 if final is None:
                     yield chat_messages(turns, (q, text)), gr.skip(), gr.skip(), gr.skip(), gr.skip()
         except Exception as e:  # never leave a half-drawn chat behind
@@ -85,8 +96,16 @@ def build_app(bot, export_dir: Path) -> gr.Blocks:
             return gr.skip(), gr.skip()
         return open_clause(clause_id)
 
-    def open_clause(clause_id: str):
-        return view.render(edge.field(clause_id, edge.CLAUSE_ID_CHARS)), gr.Tabs(selected="plan")
+    def open_clause(target: str):
+        """Open ``plan:clause_id`` (or a bare id: this plan's) in the plan browser."""
+        plan_id, _, clause_id = edge.field(target, edge.CLAUSE_ID_CHARS + 48).rpartition(":")
+        return view_of(plan_id if plan_id in plans else bot.plan_id).render(clause_id), gr.Tabs(selected="plan")
+
+    def compare(topic: str) -> str:
+        try:
+            return compare_html(bot.compare(edge.field(topic, edge.TOPIC_CHARS)))
+        except (TopicError, CompareError) as e:
+            return compare_html(None, error=str(e))
 
     def show_draft(new: Draft) -> tuple[Draft, str]:
         return new, briefing_html(new)
@@ -185,6 +204,8 @@ def build_app(bot, export_dir: Path) -> gr.Blocks:
                                      buttons=[], latex_delimiters=[], feedback_options=("Like", "Dislike"))
                 msg = gr.Textbox(show_label=False, placeholder="输入问题，例如：家附近会新建幼儿园吗？", lines=1, max_lines=4,
                                  submit_btn="发送", elem_id="qx-input")
+                plan_pick = gr.Dropdown(plan_choices, value="", label="检索的规划", elem_id="qx-plan-pick",
+                                        visible=len(plans) > 1, allow_custom_value=False)
                 with gr.Column(elem_id="qx-examples"):
                     example_buttons = []
                     for label, questions in (("居民常问", profile.resident_questions),
@@ -198,7 +219,7 @@ def build_app(bot, export_dir: Path) -> gr.Blocks:
                     with gr.Tab("出处", id="sources"):
                         sources = gr.HTML(sources_html(None), elem_id="qx-sources", js_on_load=None)
                     with gr.Tab("规划原文", id="plan"):
-                        plan = gr.HTML(view.render(), elem_id="qx-plan", js_on_load=None)
+                        plan = gr.HTML(view_of(bot.plan_id).render(), elem_id="qx-plan", js_on_load=None)
                     with gr.Tab("简报草稿", id="briefing"):
                         title = gr.Textbox(source.default_title, label="简报标题", max_lines=1)
                         brief = gr.HTML(briefing_html(()), elem_id="qx-brief", js_on_load=None)
@@ -214,11 +235,15 @@ def build_app(bot, export_dir: Path) -> gr.Blocks:
                             topic_md = gr.DownloadButton("下载 Markdown", interactive=False, size="sm")
                             topic_docx = gr.DownloadButton("下载 Word (.docx)", interactive=False, size="sm",
                                                            variant="primary")
+                    with gr.Tab("对照上位规划", id="compare", visible=has_parent):
+                        cmp_topic = gr.Textbox(show_label=False, placeholder="输入专题，例如：养老、托育、城市更新",
+                                               max_lines=1, submit_btn="对照", elem_id="qx-compare-topic")
+                        cmp_out = gr.HTML(compare_html(None), elem_id="qx-compare", js_on_load=None)
                     with gr.Tab("数据与指标", id="figures"):
                         fig_table, fig_refresh, fig_enable, fig_filters, fig_downloads = figures_tab.build_tab(
                             bot, export_dir)
 
-        chat_io = dict(fn=respond, inputs=[msg, turns], outputs=[chatbot, sources, turns, msg, tabs],
+        chat_io = dict(fn=respond, inputs=[msg, turns, plan_pick], outputs=[chatbot, sources, turns, msg, tabs],
                        concurrency_id="answer", concurrency_limit=ANSWER_CONCURRENCY)
         msg.submit(**chat_io, api_name="chat")
         for b in example_buttons:
@@ -240,6 +265,9 @@ def build_app(bot, export_dir: Path) -> gr.Blocks:
         topic.submit(topic_brief, [topic], [topic_out, topic_md, topic_docx], api_name="topic_brief",
                      concurrency_id="answer", concurrency_limit=ANSWER_CONCURRENCY).then(
             enable_downloads, [topic_md, topic_docx], [topic_md, topic_docx], api_visibility="private")
+
+        cmp_topic.submit(compare, [cmp_topic], [cmp_out], api_name="compare",
+                         concurrency_id="answer", concurrency_limit=ANSWER_CONCURRENCY)
 
         # a row of the figures table opens its clause in the plan browser
         fig_table.select(open_figure, [fig_table], [plan, tabs], api_visibility="private")

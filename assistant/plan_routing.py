@@ -1,0 +1,81 @@
+"""Which plan a question is about.
+
+By default a question is about the primary plan (the district's). A question that names another plan
+the way people do (「国家规划里…」「国家层面…」, the phrases in that plan's ``profile.toml`` ``mentions``) is
+about that plan; one that names two plans (「国家规划怎么要求的，桥西区又怎么做？」) is answered from each.
+A follow-up that names no plan stays with the plan the conversation was about. A plan chosen by the
+caller (the app's selector, ``--plan``, the API's ``plan`` field) overrides all of this.
+
+The names come from the profiles only: no plan, region or period is written here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+from index.profile import PlanProfile
+
+
+@dataclass(frozen=True)
+class Route:
+    """The plans to answer from, in the order the answer shows them, and why."""
+
+    plan_ids: tuple[str, ...]
+    why: str  # "chosen" | "named" | "conversation" | "default"
+
+
+class UnknownPlan(ValueError):
+    """A plan id the caller chose is not one of the loaded plans; the message lists those."""
+
+
+def plan_names(profile: PlanProfile, primary: bool) -> tuple[str, ...]:
+    """The phrases that name this plan in a question: its ``mentions`` and short name, and for the
+    primary plan also its region's names (a district question says 「桥西区」; the national outline's
+    region 「全国」 is said of many things and names no plan)."""
+    names = [*profile.mentions, profile.short_name]
+    if primary:
+        names += profile.region_aliases
+    return tuple(dict.fromkeys(n for n in names if n))
+
+
+def named_plans(text: str, profiles: Mapping[str, PlanProfile], primary_id: str) -> tuple[str, ...]:
+    """The plans ``text`` names, in the order it first names them (a longer name wins where two overlap:
+    「国家十四五规划」 is not also the primary's 「十四五规划」)."""
+    found: list[tuple[int, str]] = []
+    spans: list[tuple[int, int]] = []
+    names = sorted(((n, pid) for pid, p in profiles.items() for n in plan_names(p, pid == primary_id)),
+                   key=lambda np_: -len(np_[0]))
+    for name, pid in names:
+        start = text.find(name)
+        while start >= 0:
+            end = start + len(name)
+            if not any(s < end and start < e for s, e in spans):
+                spans.append((start, end))
+                found.append((start, pid))
+            start = text.find(name, end)
+    ordered = [pid for _, pid in sorted(found)]
+    return tuple(dict.fromkeys(ordered))
+
+
+def route(question: str, history: list[dict], profiles: Mapping[str, PlanProfile], primary_id: str,
+          chosen: str | None = None, is_follow_up: Callable[[str], bool] = lambda q: False) -> Route:
+    """Where ``question`` is answered from (see the module docstring)."""
+    if chosen:
+        if chosen not in profiles:
+            raise UnknownPlan(f"unknown plan {chosen!r}; plans: {', '.join(profiles)}")
+        return Route((chosen,), "chosen")
+    named = named_plans(question, profiles, primary_id)
+    if named:
+        return Route(named, "named")
+    if is_follow_up(question):
+        # the plan of the latest user turn that named one, through a chain of follow-ups; a standalone
+        # question in between was about the primary plan
+        for turn in reversed(history):
+            if turn.get("role") != "user":
+                continue
+            earlier = named_plans(turn.get("content", ""), profiles, primary_id)
+            if earlier:
+                return Route(earlier, "conversation")
+            if not is_follow_up(turn.get("content", "")):
+                break
+    return Route((primary_id,), "default")
