@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.lexicon import APPENDIX_WORDS, BOX_WORD, GLOSSARY_HEADINGS, PREFACE_HEADINGS, any_of
+from index.lexicon import APPENDIX_WORDS, BOX_WORD, GLOSSARY_HEADINGS, PREFACE_HEADINGS
 
 CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
              "六": 6, "七": 7, "八": 8, "九": 9}
@@ -145,9 +145,9 @@ RANKS = (PART, CHAPTER, JIE, ITEM, PAREN, NUM, PNUM)
 
 # -- headings that open a region of their own ----------------------------------------------------
 PREFACE, GLOSSARY, APPENDIX, BOX = "preface", "glossary", "appendix", "box"
-_APPENDIX_RE = re.compile(rf"^({any_of(APPENDIX_WORDS)})\s*([0-9{CN_NUM}]*)\s*(?:[:：]\s*|\s+|$)(.*)$")
-# 「专栏3 标题」, 「专栏3：标题」, 「专栏三 标题」 (a Chinese numeral only before a space or colon: 「专栏一览」 is text).
-_BOX_RE = re.compile(rf"^{BOX_WORD}\s*([0-9]+|[{CN_NUM}]+(?=[\s:：]|$))\s*[:：]?\s*(.*)$")
+# The number after 附表/专栏: digits (「附表1主要指标」), or a Chinese numeral before a space, a colon or the end
+# (「专栏三 标题」; 「专栏一览」 is text).
+_WORD_NUMBER = re.compile(rf"\s*(?:(\d+)|([{CN_NUM}]+)(?=[\s:：]|$))")
 GLOSSARY_ENTRY_RE = re.compile(r"^(\d+)\s*[.．、]\s*(.+)$")
 
 
@@ -161,20 +161,35 @@ class Heading:
     numeral: str  # as written: 十二, 3
     title: str  # the words; for 一、 (一) 1. (1) the cited form with its numbering: '二、推进教育均衡发展'
     text: str  # the whole line, heading-normalised
+    word: str = ""  # the word a box or an appendix opens with: 专栏, 附表
 
     @property
     def token(self) -> str:
-        """The numbering as cited before a title: 第四十九章, 专栏3; '' where the title holds it."""
-        if self.special == BOX:
-            return f"{BOX_WORD}{self.numeral}"
+        """The numbering as cited before a title: 第四十九章, 专栏3, 附表1; '' where the title holds it."""
+        if self.word:
+            return f"{self.word}{self.numeral}"
         return self.rank.ordinal.format(self.numeral) if self.rank and self.rank.ordinal else ""
 
     @property
     def element(self) -> str:
-        """This heading as one step of a path: 第四十九章 标题, 二、标题, 专栏3 标题."""
-        if self.special == APPENDIX:
-            return self.text
+        """This heading as one step of a path: 第四十九章 标题, 二、标题, 专栏3 标题, 附表1 标题."""
         return " ".join(p for p in (self.token, self.title) if p)
+
+
+def _numbered_word(text: str, words: tuple[str, ...], needs_number: bool) -> tuple[str, str, str] | None:
+    """(word, numeral, title) of a heading opening with one of ``words`` and a number (「附表1 主要指标」,
+    「专栏3：标题」, 「附件：标题」), else None."""
+    word = next((w for w in words if text.startswith(w)), None)
+    if word is None:
+        return None
+    rest = text[len(word):]
+    m = _WORD_NUMBER.match(rest)
+    numeral = (m.group(1) or m.group(2)) if m else ""
+    if m:
+        rest = rest[m.end():]
+    elif needs_number or not re.match(r"^(?:[\s:：]|$)", rest):
+        return None  # 「附件材料…」 is text
+    return word, numeral, rest.lstrip(" :：")
 
 
 def recognise(line: Line) -> Heading | None:
@@ -187,13 +202,11 @@ def recognise(line: Line) -> Heading | None:
         return Heading(None, PREFACE, 0, "", plain, plain)
     if plain in GLOSSARY_HEADINGS:
         return Heading(None, GLOSSARY, 0, "", plain, plain)
-    m = _APPENDIX_RE.match(text)
-    if m:
-        number = _number(m.group(2)) if m.group(2) else 0
-        return Heading(None, APPENDIX, number, m.group(2), m.group(3).strip(), text)
-    m = _BOX_RE.match(text)
-    if m:
-        return Heading(None, BOX, _number(m.group(1)), m.group(1), m.group(2).strip(), text)
+    for special, words, needs_number in ((APPENDIX, APPENDIX_WORDS, False), (BOX, (BOX_WORD,), True)):
+        found = _numbered_word(text, words, needs_number)
+        if found:
+            word, numeral, title = found
+            return Heading(None, special, _number(numeral) if numeral else 0, numeral, title, text, word)
     for rank in RANKS:
         m = rank.pattern.match(text)
         if m:

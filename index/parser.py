@@ -271,7 +271,7 @@ def _name(node: _Node, global_chapters: bool, appendix_no: int) -> None:
         node.label, node.path = head.text, (head.text,)
         return
     if node.kind == APPENDIX:
-        node.cid, node.label, node.path = f"A{appendix_no}", head.text, (head.text,)
+        node.cid, node.label, node.path = f"A{appendix_no}", head.element, (head.element,)
         return
     if node.kind == "part":
         node.cid = f"P{head.number}"

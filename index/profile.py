@@ -50,6 +50,8 @@ class PlanProfile:
     assistant_name: str = "规划问答"
     resident_questions: tuple[str, ...] = ()
     briefing_questions: tuple[str, ...] = ()
+    # Phrases by which a question names this plan (国家规划, 区规划…): to route a question to the plan it names.
+    mentions: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, path: str | Path) -> "PlanProfile":
@@ -73,7 +75,8 @@ class PlanProfile:
                        edition=str(raw.get("edition", "")),
                        assistant_name=str(raw.get("assistant_name", cls.assistant_name)),
                        resident_questions=tuple(raw.get("resident_questions", ())),
-                       briefing_questions=tuple(raw.get("briefing_questions", ())))
+                       briefing_questions=tuple(raw.get("briefing_questions", ())),
+                       mentions=tuple(raw.get("mentions", ())))
         except (KeyError, TypeError) as e:
             raise ProfileError(f"{path}: missing or malformed field {e}") from e
 
