@@ -15,6 +15,7 @@ from pathlib import Path
 
 from index.config import PROJECT_ROOT, get_settings
 from index.hypothetical import DEFAULT_PER_CLAUSE
+from index.lexicon import PLAN_LEVELS
 from index.store import StoreError, ensure_store, store_problem
 
 PLANS_DIR = PROJECT_ROOT / "data" / "plans"
@@ -39,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--id", help="the plan's id, 2-40 of a-z 0-9 _ (e.g. national_14th); not needed with --check")
     add.add_argument("--name", help="the plan's full name, without 《》; not needed with --check")
     add.add_argument("--short-name", default="", help="as people call it (default: REGION“PERIOD”规划)")
-    add.add_argument("--level", default="", help="国家|省|市|区|县 (default: from the region's last character)")
+    add.add_argument("--level", default="", help=f"one of {' '.join(PLAN_LEVELS)} (default: from the region's last character)")
     add.add_argument("--region", default="", help="default: the name's words before 国民经济和社会发展")
     add.add_argument("--period", default="", help="NAME:START-END, e.g. 十四五:2021-2025 (default: from the name)")
     add.add_argument("--previous-period", default="", help="e.g. 十三五:2016-2020 (default: the one before)")
