@@ -16,7 +16,8 @@ rank  written              what it is
 
 Besides the ranks, a few headings open a region of their own (``SPECIAL``): the preface (前言), the
 glossary (名词解释), an appendix (附表1…) and a box (专栏3…). A line is a heading only when it is
-short and no sentence (``is_heading_line``); a numbered line that is a sentence stays a paragraph.
+short and no sentence (``is_heading_line``); a numbered line that is a sentence stays a paragraph, which
+may open with a lead phrase naming its topic (「——lead。」 or 「lead。」, ``split_paragraph``).
 Only the nesting (``index/parser.py``) decides where a heading belongs.
 """
 from __future__ import annotations
@@ -31,6 +32,11 @@ CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 
 CN_NUM = "〇零一二两三四五六七八九十百"  # the characters of a Chinese numeral up to 999
 # A heading line is short and is not a sentence.
 MAX_HEADING_CHARS = 80
+# A lead phrase is a short clause-free sentence that names the paragraph's topic.
+LEAD_RE = re.compile(r"^[^,，、;；:：()（）!?！？]{3,20}$")
+# A paragraph is cut at inline lead phrases only when it holds this many (one could be any short sentence),
+# and only in a text whose paragraphs are not set apart by blank lines (see `blank_separated`).
+MIN_INLINE_LEADS = 2
 
 _SPACE_RUN = re.compile(r"\s+")
 # Characters between which a space in a heading separates two phrases and is kept (「坚持创新驱动发展
@@ -120,6 +126,59 @@ def read_lines(source: str) -> list[Line]:
 
 def is_heading_line(text: str) -> bool:
     return len(text) <= MAX_HEADING_CHARS and not text.endswith("。")
+
+
+# -- paragraphs and their lead phrases ---------------------------------------------------------------------------------
+def _sentence_spans(raw: str) -> list[tuple[int, int]]:
+    """Spans of sentences ending in 。 (the last may lack it), in raw offsets."""
+    spans, start = [], 0
+    for m in re.finditer("。", raw):
+        spans.append((start, m.end()))
+        start = m.end()
+    if raw[start:].strip():
+        spans.append((start, len(raw)))
+    return spans
+
+
+def _lead_of(sentence: str) -> str | None:
+    """The lead phrase if this (normalised) sentence is one ('——lead。' or 'lead。'), else None."""
+    body = sentence.lstrip("—-").rstrip("。")
+    if sentence.endswith("。") and LEAD_RE.match(body):
+        return body
+    return None
+
+
+def blank_separated(lines: list[Line]) -> bool:
+    """Whether most lines stand apart with a blank line: the paragraphs of a text converted from a web page,
+    Markdown or Word, each one topic. A text without (PDF extraction) often runs several topics into one
+    line (「…。提升青年思想修养。…。服务青年现实需求。…」), and only there a paragraph is cut at inline leads:
+    in a blank-separated text an inner short sentence (「前瞻布局6G网络技术储备。」) is no lead."""
+    gaps = [b.number - a.number > 1 for a, b in zip(lines, lines[1:])]
+    return sum(gaps) * 2 > len(gaps)
+
+
+def split_paragraph(line: Line, inline: bool = True) -> list[tuple[Line, str]]:
+    """Split a paragraph at inline lead phrases (when ``inline``); return (piece, lead title) pairs; a
+    piece opening with a lead sentence ('——lead。' or 'lead。') and going on has it as its title."""
+    spans = _sentence_spans(line.raw)
+    leads = [i for i, (s, e) in enumerate(spans)
+             if 0 < i < len(spans) - 1 and _lead_of(normalise_spaces(line.raw[s:e]))]
+    cut_at = leads if inline and len(leads) >= MIN_INLINE_LEADS else []
+    bounds = [0] + cut_at + [len(spans)]
+    pieces = []
+    for a, b in zip(bounds, bounds[1:]):
+        if a == b:
+            continue
+        s, e = spans[a][0], spans[b - 1][1]
+        raw = line.raw[s:e]
+        lead_strip = len(raw) - len(raw.lstrip())
+        raw = raw.strip()
+        start = line.start + s + lead_strip
+        piece = Line(start, start + len(raw), raw, line.number)
+        first = normalise_spaces(line.raw[spans[a][0]:spans[a][1]])
+        title = _lead_of(first) if b - a > 1 else None
+        pieces.append((piece, title or ""))
+    return pieces
 
 
 # -- the heading ranks -------------------------------------------------------------------------

@@ -38,15 +38,11 @@ from dataclasses import dataclass, field
 
 from index.clauses import Clause, ClauseTree
 from index.layout import (APPENDIX, BOX, CHAPTER, GLOSSARY, GLOSSARY_ENTRY_RE, ITEM, JIE, PART, PREFACE,
-                          Heading, Line, cn_to_int, is_heading_line, normalise_spaces, read_lines, recognise)
+                          Heading, Line, blank_separated, cn_to_int, is_heading_line, normalise_spaces, read_lines,
+                          recognise, split_paragraph)
 
 __all__ = ["parse_plan", "split_paragraph", "PlanLayoutError", "FlatPlanError", "cn_to_int", "normalise_spaces"]
 
-# A lead phrase is a short clause-free sentence that names the paragraph's topic.
-LEAD_RE = re.compile(r"^[^,，、;；:：()（）!?！？]{3,20}$")
-# A paragraph is cut at inline lead phrases only when it holds this many (one could be any short sentence),
-# and only in a text whose paragraphs are not set apart by blank lines (see `_blank_separated`).
-MIN_INLINE_LEADS = 2
 PREFACE_LABEL = "前言"  # how the heading-less opening paragraph is cited: 前言 ¶1
 
 
@@ -61,59 +57,6 @@ class PlanLayoutError(ValueError):
 
 class FlatPlanError(PlanLayoutError):
     """No 第X篇 or 第X章 heading (nor a preface, glossary or appendix) in the text: nothing to nest."""
-
-
-# -- paragraphs ---------------------------------------------------------------------------------
-def _sentence_spans(raw: str) -> list[tuple[int, int]]:
-    """Spans of sentences ending in 。 (the last may lack it), in raw offsets."""
-    spans, start = [], 0
-    for m in re.finditer("。", raw):
-        spans.append((start, m.end()))
-        start = m.end()
-    if raw[start:].strip():
-        spans.append((start, len(raw)))
-    return spans
-
-
-def _lead_of(sentence: str) -> str | None:
-    """The lead phrase if this (normalised) sentence is one ('——lead。' or 'lead。'), else None."""
-    body = sentence.lstrip("—-").rstrip("。")
-    if sentence.endswith("。") and LEAD_RE.match(body):
-        return body
-    return None
-
-
-def _blank_separated(lines: list[Line]) -> bool:
-    """Whether most lines stand apart with a blank line: the paragraphs of a text converted from a web page,
-    Markdown or Word, each one topic. A text without (PDF extraction) often runs several topics into one
-    line (「…。提升青年思想修养。…。服务青年现实需求。…」), and only there a paragraph is cut at inline leads:
-    in a blank-separated text an inner short sentence (「前瞻布局6G网络技术储备。」) is no lead."""
-    gaps = [b.number - a.number > 1 for a, b in zip(lines, lines[1:])]
-    return sum(gaps) * 2 > len(gaps)
-
-
-def split_paragraph(line: Line, inline: bool = True) -> list[tuple[Line, str]]:
-    """Split a paragraph at inline lead phrases (when ``inline``); return (piece, lead title) pairs; a
-    piece opening with a lead sentence ('——lead。' or 'lead。') and going on has it as its title."""
-    spans = _sentence_spans(line.raw)
-    leads = [i for i, (s, e) in enumerate(spans)
-             if 0 < i < len(spans) - 1 and _lead_of(normalise_spaces(line.raw[s:e]))]
-    cut_at = leads if inline and len(leads) >= MIN_INLINE_LEADS else []
-    bounds = [0] + cut_at + [len(spans)]
-    pieces = []
-    for a, b in zip(bounds, bounds[1:]):
-        if a == b:
-            continue
-        s, e = spans[a][0], spans[b - 1][1]
-        raw = line.raw[s:e]
-        lead_strip = len(raw) - len(raw.lstrip())
-        raw = raw.strip()
-        start = line.start + s + lead_strip
-        piece = Line(start, start + len(raw), raw, line.number)
-        first = normalise_spaces(line.raw[spans[a][0]:spans[a][1]])
-        title = _lead_of(first) if b - a > 1 else None
-        pieces.append((piece, title or ""))
-    return pieces
 
 
 # -- pass 1: what belongs where -------------------------------------------------------------------
@@ -317,7 +260,7 @@ def parse_plan(source: str, source_name: str = "") -> ClauseTree:
     lines = read_lines(source)
     if not lines:
         raise PlanLayoutError(0, "the plan text is empty")
-    reader = _Reader(inline_leads=not _blank_separated(lines))
+    reader = _Reader(inline_leads=not blank_separated(lines))
     for line in lines:
         reader.feed(line)
     nodes = [e[1] for e in reader.events if e[0] == "node"]
