@@ -52,7 +52,8 @@ class PlanLayoutError(ValueError):
     def __init__(self, line: Line | int, problem: str) -> None:
         self.line = line.number if isinstance(line, Line) else line
         self.text = line.text if isinstance(line, Line) else ""
-        super().__init__(f"line {self.line}: {problem}" + (f": 「{self.text[:40]}」" if self.text else ""))
+        where = f"line {self.line}: " if self.line else ""
+        super().__init__(f"{where}{problem}" + (f": 「{self.text[:40]}」" if self.text else ""))
 
 
 class FlatPlanError(PlanLayoutError):
