@@ -2,6 +2,9 @@
 
 `python -m index questions --llm openai --llm-model M [--llm-base-url URL] --out questions.jsonl`: write the
 hypothetical questions of every clause of the configured plan with an LLM (index/hypothetical.py).
+
+`python -m index add PATH --id ID --name NAME [--check] […]`: check a plan's structure (.txt, .md, .docx) and add it
+as data/plans/<ID>/ with its profile.toml (index/add_plan.py); `--check` only prints the structure found.
 """
 from __future__ import annotations
 
@@ -10,10 +13,13 @@ import sys
 import time
 from pathlib import Path
 
-from index.config import get_settings
+from index.config import PROJECT_ROOT, get_settings
 from index.hypothetical import DEFAULT_PER_CLAUSE
+from index.lexicon import PLAN_LEVELS
 from index.plans import ensure_all, plan_ids, settings_for
 from index.store import StoreError, store_problem
+
+PLANS_DIR = PROJECT_ROOT / "data" / "plans"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,7 +36,23 @@ def main(argv: list[str] | None = None) -> int:
     qs.add_argument("--llm", choices=("openai", "gguf"), help="the backend (default: QIAOXI_LLM)")
     qs.add_argument("--llm-model", help="model name (default: QIAOXI_LLM_MODEL)")
     qs.add_argument("--llm-base-url", help="OpenAI-compatible endpoint (default: QIAOXI_LLM_BASE_URL)")
+    add = sub.add_parser("add", help="check a plan's structure and add it as data/plans/<ID>/")
+    add.add_argument("path", help="the plan's text: .txt, .md or .docx")
+    add.add_argument("--id", help="the plan's id, 2-40 of a-z 0-9 _ (e.g. national_14th); not needed with --check")
+    add.add_argument("--name", help="the plan's full name, without 《》; not needed with --check")
+    add.add_argument("--short-name", default="", help="as people call it (default: REGION“PERIOD”规划)")
+    add.add_argument("--level", default="", help=f"one of {' '.join(PLAN_LEVELS)} (default: from the region's last character)")
+    add.add_argument("--region", default="", help="default: the name's words before 国民经济和社会发展")
+    add.add_argument("--period", default="", help="NAME:START-END, e.g. 十四五:2021-2025 (default: from the name)")
+    add.add_argument("--previous-period", default="", help="e.g. 十三五:2016-2020 (default: the one before)")
+    add.add_argument("--long-range-year", type=int, help="e.g. 2035 (default: the name's 远景目标 year)")
+    add.add_argument("--parent", default="", help="the id of the plan above it (上位规划)")
+    add.add_argument("--check", action="store_true", help="only parse and print the structure; write nothing")
+    add.add_argument("--force", action="store_true", help="replace the plan's plan.txt and profile.toml if it exists")
+    add.add_argument("--plans-dir", type=Path, default=PLANS_DIR, help=f"where plans live (default: {PLANS_DIR})")
     args = parser.parse_args(argv)
+    if args.command == "add":
+        return _add(args)
     settings = get_settings()
     if args.command == "questions":
         return _questions(args, settings, parser)
@@ -50,6 +72,48 @@ def main(argv: list[str] | None = None) -> int:
     except (StoreError, OSError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
+
+
+def _add(args: argparse.Namespace) -> int:
+    """Errors become one-line messages here, at the command line's edge."""
+    from index.add_plan import (AddPlanError, PlanOptions, check_new, profile_fields, render_profile,
+                                structure_report, write_plan)
+    from index.parser import parse_plan
+    from index.sources import read_plan_text
+
+    try:
+        if not args.check:
+            if not args.id or not args.name:
+                raise AddPlanError("--id and --name are needed to add a plan (or pass --check)")
+            check_new(args.plans_dir, args.id, args.force)
+        text = read_plan_text(args.path)
+        tree = parse_plan(text, source_name=Path(args.path).name)
+        if args.check:
+            print("\n".join(structure_report(tree, args.path)))
+            return 0
+        fields, defaults = profile_fields(PlanOptions(
+            id=args.id, name=args.name, short_name=args.short_name, level=args.level, region=args.region,
+            period=args.period, previous_period=args.previous_period, long_range_year=args.long_range_year,
+            parent=args.parent))
+        folder = write_plan(args.plans_dir, args.id, text, render_profile(fields), force=args.force)
+    except (ValueError, OSError) as e:  # PlanSourceError, PlanLayoutError, AddPlanError, ProfileError are ValueErrors
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    print(f"wrote {folder / 'plan.txt'} ({len(tree.clauses)} clauses) and {folder / 'profile.toml'}")
+    if defaults:
+        print("taken from the name (check them in profile.toml): "
+              + ", ".join(f"{k} = {_shown(fields[k])}" for k in defaults))
+    kept = sorted(p.name for p in folder.iterdir() if p.name not in ("plan.txt", "profile.toml"))
+    if kept:
+        print(f"note: kept {', '.join(kept)} (made for the earlier text: rewrite if the text changed)")
+    if args.parent and not (args.plans_dir / args.parent).is_dir():
+        print(f"note: the parent plan {args.parent} is not in {args.plans_dir} (yet)")
+    print(f"added {args.id}; run `python -m index build` to index it")
+    return 0
+
+
+def _shown(value) -> str:
+    return f"{value.name}:{value.start}-{value.end}" if hasattr(value, "start") else str(value)
 
 
 def _questions(args: argparse.Namespace, settings, parser: argparse.ArgumentParser) -> int:

@@ -21,7 +21,7 @@ class Clause:
     start: int
     end: int
     parent_id: str | None = None
-    level: int = 0  # heading depth: 1 chapter, 2 section, 3 subsection; 0 for non-headings
+    level: int = 0  # heading depth: 1 chapter, 2 section (节 or 一、), 3 subsection…; 0 for a part (篇) and non-headings
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -39,6 +39,7 @@ class ClauseTree:
 
     clauses: list[Clause]
     source_name: str = ""
+    notes: tuple[str, ...] = ()  # what the parser placed but found odd (numbering that skips), for `index add --check`
     by_id: dict[str, Clause] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -192,3 +192,16 @@ STOPWORDS = frozenset(
     "我 你 他 她 它 我们 你们 他们 什么 怎么 怎样 如何 哪些 哪个 多少 几 请问 一下 一些 要 会 能 "
     "可以 里 中 上 下 说 讲 方面 问题 规划".split()
 )
+
+# -- how a plan lays itself out (index/layout.py) -----------------------------------------------
+# Headings that open the plan's preface (a heading-less opening paragraph is a preface too).
+PREFACE_HEADINGS = _split("前言 序言")
+# Headings that open the glossary of terms: numbered entries 「1.term：definition」 follow.
+GLOSSARY_HEADINGS = _split("名词解释")
+# Words that open an appendix heading (「附表1 主要指标」, 「附件：重大项目」); each appendix runs to the
+# next appendix, the glossary or a 篇/章 heading.
+APPENDIX_WORDS = _split("附表 附件 附录")
+# The word that opens a box (「专栏3 科技前沿领域攻关」), a framed list set inside a section.
+BOX_WORD = "专栏"
+# The administrative levels a plan's profile names (index/add_plan.py), top down.
+PLAN_LEVELS = _split("国家 省 市 区 县")

@@ -1,268 +1,310 @@
-"""Parse a plan in the common 章/节/(一) layout into a lossless clause tree.
+"""Parse a plan into a lossless clause tree: 篇 › 章 › 节 › 一、 › (一) › 1. › (1), a preface, boxes (专栏),
+a glossary (名词解释) and appendices (附表/附件). What each line is: ``index/layout.py``; here, where it belongs.
 
 Usage::
 
     from index.parser import parse_plan
-    tree = parse_plan(open("data/plan.txt", encoding="utf-8").read())
-    tree.by_id["10.2.1"].label   # '第十章 二、推进教育均衡发展 ¶1「推进学前教育普及普惠发展」'
+    tree = parse_plan(open("data/plans/qiaoxi_14th/plan.txt", encoding="utf-8").read())
+    tree.by_id["10.2.2"].label   # '第十章 二、推进教育均衡发展 ¶2「推进学前教育普及普惠发展」'
 
-Ids are derived only from the document's own numbering and paragraph order, so the
-same source always yields the same ids (citations stay valid across rebuilds).
+Ids come only from the document's own numbering and paragraph order, so the same text always gives
+the same ids (citations stay valid across rebuilds):
+
+- part 第十二篇: ``P12`` (kind ``heading``, level 0); paragraphs directly under it ``P12.1``, ``P12.2``…
+- chapter: its number (``49``) when chapter numbers rise through the whole document (numbered across the
+  parts, or no parts at all), else qualified by its part (``P2C3``: numbers restarting in each part); level 1.
+  Its own paragraphs are ``49.0.1``… (the ``.0.`` keeps them apart from its headings' ids).
+- a heading below: its parent's id and its own number (第二节 ``49.2``, 一、 below it ``49.2.1``), level =
+  its parent's + 1; its paragraphs ``49.2.3``, or ``49.2.0.3`` when numbered headings sit below it.
+- box 专栏3: ``49.2.B3`` (kind ``heading``, level its parent's + 1), paragraphs ``49.2.B3.1``.
+- preface: heading ``0`` (前言/序言), paragraphs ``0.1``…; a heading-less opening paragraph is ``0.1`` too
+  (parent None); glossary ``G``, entries ``G.4``; appendices ``A1``, ``A2``… in order, paragraphs ``A1.1``;
+  the title lines ``T``.
+
+A part is level 0 so that every existing use keeps its meaning: level 1 is a chapter, ≥ 2 a heading
+inside one (section, subsection…), and a part's title, like a chapter's, is a slogan no topic search
+takes whole. Labels read as a person cites: ``第十二篇 第四十九章 第二节 标题 ¶3「lead」``,
+``第十章 二、推进教育均衡发展 ¶2「…」``; paths hold the part's, chapter's and headings' titles.
+
+A layout the parser cannot place raises :class:`PlanLayoutError` naming the line (a 第X节 before any
+第X章, numbering going backwards under one heading, a duplicate id); a text with no 篇/章 heading at
+all raises :class:`FlatPlanError`. Numbering that skips a number is placed and noted in ``tree.notes``.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 from index.clauses import Clause, ClauseTree
+from index.layout import (APPENDIX, BOX, CHAPTER, GLOSSARY, GLOSSARY_ENTRY_RE, ITEM, JIE, PART, PREFACE,
+                          Heading, Line, blank_separated, cn_to_int, is_heading_line, normalise_spaces, read_lines,
+                          recognise, split_paragraph)
 
-CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-             "六": 6, "七": 7, "八": 8, "九": 9}
-CN_NUM = "〇零一二两三四五六七八九十百"
+__all__ = ["parse_plan", "split_paragraph", "PlanLayoutError", "FlatPlanError", "cn_to_int", "normalise_spaces"]
 
-CHAPTER_RE = re.compile(rf"^第([{CN_NUM}]+)章\s*(.*)$")
-SECTION_RE = re.compile(rf"^([{CN_NUM}]+)\s*、\s*(.+)$")
-SUBSECTION_RE = re.compile(rf"^[(（]\s*([{CN_NUM}]+)\s*[)）]\s*(.+)$")
-GLOSSARY_ENTRY_RE = re.compile(r"^(\d+)\s*[.．、]\s*(.+)$")
-PREFACE_HEADINGS = ("前言", "序言")
-GLOSSARY_HEADINGS = ("名词解释",)
-# A heading line is short and is not a sentence.
-MAX_HEADING_CHARS = 80
-# A lead phrase is a short clause-free sentence that names the paragraph's topic.
-LEAD_RE = re.compile(r"^[^,，、;；:：()（）!?！？]{3,20}$")
-MIN_INLINE_LEADS = 2
-
-_SPACE_RUN = re.compile(r"\s+")
+PREFACE_LABEL = "前言"  # how the heading-less opening paragraph is cited: 前言 ¶1
 
 
-def cn_to_int(s: str) -> int:
-    """Chinese numeral (up to 999) to int: 十→10, 十六→16, 二十三→23."""
-    if not s:
-        raise ValueError("empty numeral")
-    total, current = 0, 0
-    for ch in s:
-        if ch == "百":
-            total += (current or 1) * 100
-            current = 0
-        elif ch == "十":
-            total += (current or 1) * 10
-            current = 0
-        elif ch in CN_DIGITS:
-            current = current * 10 + CN_DIGITS[ch] if current else CN_DIGITS[ch]
-        else:
-            raise ValueError(f"not a Chinese numeral: {s!r}")
-    return total + current
+class PlanLayoutError(ValueError):
+    """A line the parser cannot place; ``line`` is its 1-based line number in the source."""
+
+    def __init__(self, line: Line | int, problem: str) -> None:
+        self.line = line.number if isinstance(line, Line) else line
+        self.text = line.text if isinstance(line, Line) else ""
+        where = f"line {self.line}: " if self.line else ""
+        super().__init__(f"{where}{problem}" + (f": 「{self.text[:40]}」" if self.text else ""))
 
 
-def normalise_spaces(text: str) -> str:
-    """Drop stray spaces ('2025 年'→'2025年'); keep one between two Latin words."""
+class FlatPlanError(PlanLayoutError):
+    """No 第X篇 or 第X章 heading (nor a preface, glossary or appendix) in the text: nothing to nest."""
 
-    def repl(m: re.Match) -> str:
-        s, e = m.start(), m.end()
-        before = text[s - 1] if s > 0 else ""
-        after = text[e] if e < len(text) else ""
-        if "\n" in m.group(0):
-            return "\n"
-        if before.isascii() and before.isalpha() and after.isascii() and after.isalpha():
-            return " "
-        return ""
 
-    return _SPACE_RUN.sub(repl, text).strip()
+# -- pass 1: what belongs where -------------------------------------------------------------------
+@dataclass(eq=False)
+class _Node:
+    """A heading or region of the plan; ids, labels and paths are filled in by pass 2."""
+
+    kind: str  # part | chapter | heading | box | preface | glossary | appendix
+    head: Heading
+    line: Line
+    parent: "_Node | None"
+    level: int
+    cid: str = ""
+    label: str = ""
+    path: tuple[str, ...] = ()
+    tokens: tuple[str, ...] = ()  # the part's and chapter's numbering, cited before a heading: 第十二篇 第四十九章
+    numbered_below: bool = False  # a ranked heading sits below it (its paragraphs then take '.0.')
 
 
 @dataclass
-class _Line:
-    start: int
-    end: int
-    raw: str
-
-    @property
-    def text(self) -> str:
-        return normalise_spaces(self.raw)
+class _Entry:
+    glossary: _Node
+    number: int
+    term: str
+    lines: list[Line] = field(default_factory=list)
 
 
-def _lines(source: str) -> list[_Line]:
-    out, pos = [], 0
-    for raw in source.splitlines(keepends=True):
-        body = raw.rstrip("\r\n")
-        if body.strip():
-            lead = len(body) - len(body.lstrip())
-            trail = len(body.rstrip())
-            out.append(_Line(pos + lead, pos + trail, body[lead:trail]))
-        pos += len(raw)
-    return out
+class _Reader:
+    """Reads the lines in order, keeping the open headings, into events: nodes, paragraphs, entries."""
+
+    def __init__(self, inline_leads: bool) -> None:
+        self.inline_leads = inline_leads
+        self.events: list[tuple] = []  # ("node", _Node) | ("para", _Node | None, Line, lead) | ("entry", _Entry)
+        self.title_lines: list[Line] = []
+        self.stack: list[_Node] = []  # the open ranked headings, innermost last
+        self.region = ""  # '' front matter, 'body', or PREFACE | GLOSSARY | APPENDIX
+        self.region_node: _Node | None = None
+        self.box: _Node | None = None
+        self.box_last = 0  # line number of the box's last line, to see the blank line that ends it
+        self.box_filled = False
+        self.preface_seen = False
+        self.last: dict[tuple, _Node] = {}  # (parent, rank name) → the previous sibling of that rank
+        self.front_items = 0  # 一、-level headings met before any 篇/章 (a flat plan's would-be chapters)
+
+    def feed(self, line: Line) -> None:
+        head = recognise(line)
+        if head and (head.rank in (PART, CHAPTER) or head.special in (PREFACE, GLOSSARY, APPENDIX)):
+            self._close_box()
+            self._open_region(head, line)
+        elif self.region == GLOSSARY:
+            self._entry(line)
+        elif self.region in (PREFACE, APPENDIX):
+            self._para(self.region_node, line)
+        elif not self.region:
+            self._front(line, head)
+        else:
+            self._body(line, head)
+
+    def _add(self, node: _Node) -> _Node:
+        self.events.append(("node", node))
+        return node
+
+    def _open_region(self, head: Heading, line: Line) -> None:
+        if head.rank:
+            self.region = "body"
+            self._place(head, line)
+            return
+        if head.special == PREFACE and self.preface_seen:
+            raise PlanLayoutError(line, "a second preface")
+        if head.special == GLOSSARY and any(e[0] == "node" and e[1].kind == GLOSSARY for e in self.events):
+            raise PlanLayoutError(line, "a second glossary")
+        self.preface_seen |= head.special == PREFACE
+        self.stack = []
+        self.region = head.special
+        self.region_node = self._add(_Node(head.special, head, line, None, 1))
+
+    def _front(self, line: Line, head: Heading | None) -> None:
+        """Before any 篇/章/前言: the title's short lines, then a heading-less preface."""
+        if head and head.rank is JIE:
+            raise PlanLayoutError(line, "a 第X节 before any 第X章")
+        self.front_items += bool(head and head.rank is ITEM)
+        if not self.preface_seen and is_heading_line(line.text):
+            self.title_lines.append(line)
+            return
+        self.preface_seen = True
+        self._para(None, line)
+
+    def _body(self, line: Line, head: Heading | None) -> None:
+        if self.box and self.box_filled and line.number > self.box_last + 1:
+            self._close_box()  # a blank line ends a box
+        if head and head.special == BOX:
+            self._close_box()
+            parent = self.stack[-1]
+            self.box = self._add(_Node(BOX, head, line, parent, parent.level + 1))
+            self.box_last = line.number
+        elif head and head.rank and (self.box is None or head.rank.order <= ITEM.order):
+            self._close_box()  # 1. and (1) lines inside a box are its list, not headings
+            self._place(head, line)
+        elif self.box:
+            self.box_filled, self.box_last = True, line.number
+            self._para(self.box, line)
+        else:
+            self._para(self.stack[-1], line)
+
+    def _close_box(self) -> None:
+        self.box, self.box_filled = None, False
+
+    def _place(self, head: Heading, line: Line) -> None:
+        rank = head.rank
+        while self.stack and self.stack[-1].head.rank.order >= rank.order:
+            self.stack.pop()
+        parent = self.stack[-1] if self.stack else None
+        if rank is JIE and (parent is None or parent.head.rank is not CHAPTER):
+            raise PlanLayoutError(line, "a 第X节 outside any 第X章")
+        if rank.order > JIE.order and (parent is None or parent.head.rank is PART):
+            raise PlanLayoutError(line, f"a {rank.name} heading outside any 第X章")
+        prev = self.last.get((parent, rank.name))
+        if prev and head.number <= prev.head.number:
+            raise PlanLayoutError(line, f"numbering goes backwards ({head.element} after {prev.head.element}, "
+                                        f"line {prev.line.number})")
+        kind = {PART.name: "part", CHAPTER.name: "chapter"}.get(rank.name, "heading")
+        level = parent.level + 1 if parent else (0 if rank is PART else 1)
+        node = self._add(_Node(kind, head, line, parent, level))
+        if parent and kind == "heading":
+            parent.numbered_below = True
+        self.last[(parent, rank.name)] = node
+        self.stack.append(node)
+
+    def _para(self, container: _Node | None, line: Line) -> None:
+        for piece, lead in split_paragraph(line, self.inline_leads):
+            self.events.append(("para", container, piece, lead))
+
+    def _entry(self, line: Line) -> None:
+        m = GLOSSARY_ENTRY_RE.match(line.text)
+        if m:
+            term = re.split(r"[:：]", m.group(2), maxsplit=1)[0].strip()
+            self.events.append(("entry", _Entry(self.region_node, int(m.group(1)), term, [line])))
+        elif self.events and self.events[-1][0] == "entry":
+            self.events[-1][1].lines.append(line)  # an entry running over several lines
+        else:
+            raise PlanLayoutError(line, "text under 名词解释 that is not an entry")
 
 
-def _is_heading_line(text: str) -> bool:
-    return len(text) <= MAX_HEADING_CHARS and not text.endswith("。")
+# -- pass 2: ids, labels, paths -----------------------------------------------------------------
+def _chapters_rise(nodes: list[_Node]) -> bool:
+    numbers = [n.head.number for n in nodes if n.kind == "chapter"]
+    return all(a < b for a, b in zip(numbers, numbers[1:]))
 
 
-def _sentence_spans(raw: str) -> list[tuple[int, int]]:
-    """Spans of sentences ending in 。 (the last may lack it), in raw offsets."""
-    spans, start = [], 0
-    for m in re.finditer("。", raw):
-        spans.append((start, m.end()))
-        start = m.end()
-    if raw[start:].strip():
-        spans.append((start, len(raw)))
-    return spans
+def _name(node: _Node, global_chapters: bool, appendix_no: int) -> None:
+    """Fill in the node's id, path, label and tokens (its parent is named already)."""
+    head, parent = node.head, node.parent
+    if node.kind in (PREFACE, GLOSSARY):
+        node.cid = "0" if node.kind == PREFACE else "G"
+        node.label, node.path = head.text, (head.text,)
+        return
+    if node.kind == APPENDIX:
+        node.cid, node.label, node.path = f"A{appendix_no}", head.element, (head.element,)
+        return
+    if node.kind == "part":
+        node.cid = f"P{head.number}"
+    elif node.kind == "chapter":
+        qualified = parent is not None and not global_chapters
+        node.cid = f"P{parent.head.number}C{head.number}" if qualified else str(head.number)
+    else:
+        node.cid = f"{parent.cid}.{'B' if node.kind == BOX else ''}{head.number}"
+    node.path = (parent.path if parent else ()) + (head.element,)
+    node.tokens = (parent.tokens if parent else ()) + ((head.token,) if node.kind in ("part", "chapter") else ())
+    if node.level <= 2:
+        node.label = " ".join((parent.tokens if parent else ()) + (head.element,))
+    else:
+        node.label = f"{parent.label} {head.element}"
 
 
-def _lead_of(sentence: str) -> str | None:
-    """The lead phrase if this (normalised) sentence is one, else None."""
-    body = sentence.lstrip("—-").rstrip("。")
-    if sentence.endswith("。") and LEAD_RE.match(body):
-        return body
-    return None
+def _paragraph_id(container: _Node | None, n: int) -> str:
+    if container is None:
+        return f"0.{n}"
+    if container.kind == "chapter" or (container.kind == "heading" and container.numbered_below):
+        return f"{container.cid}.0.{n}"
+    return f"{container.cid}.{n}"
 
 
-def split_paragraph(line: _Line) -> list[tuple[_Line, str]]:
-    """Split a paragraph at inline lead phrases; return (piece, lead title) pairs."""
-    spans = _sentence_spans(line.raw)
-    leads = [i for i, (s, e) in enumerate(spans)
-             if 0 < i < len(spans) - 1 and _lead_of(normalise_spaces(line.raw[s:e]))]
-    cut_at = leads if len(leads) >= MIN_INLINE_LEADS else []
-    bounds = [0] + cut_at + [len(spans)]
-    pieces = []
-    for a, b in zip(bounds, bounds[1:]):
-        if a == b:
-            continue
-        s, e = spans[a][0], spans[b - 1][1]
-        raw = line.raw[s:e]
-        lead_strip = len(raw) - len(raw.lstrip())
-        raw = raw.strip()
-        piece = _Line(line.start + s + lead_strip, line.start + s + lead_strip + len(raw), raw)
-        first = normalise_spaces(line.raw[spans[a][0]:spans[a][1]])
-        title = _lead_of(first) if b - a > 1 else None
-        pieces.append((piece, title or ""))
-    return pieces
-
-
-def _label_parts(*parts: str) -> str:
-    return " ".join(p for p in parts if p)
+def _skips(nodes: list[_Node], global_chapters: bool) -> list[str]:
+    """Notes on numbering that skips (placed all the same): 第三节 right after 第一节."""
+    groups: dict[tuple, list[_Node]] = defaultdict(list)
+    for n in nodes:
+        if n.kind in ("part", "chapter", "heading"):
+            groups[(None if n.kind == "chapter" and global_chapters else n.parent, n.head.rank.name)].append(n)
+    notes = []
+    for group in groups.values():
+        for expected, n in enumerate(group, start=1):
+            if n.head.number != expected:
+                notes.append(f"line {n.line.number}: {n.head.rank.name} numbering skips to {n.head.number} "
+                             f"(expected {expected}): 「{n.head.text[:30]}」")
+                break
+    return notes
 
 
 def parse_plan(source: str, source_name: str = "") -> ClauseTree:
     """Parse plan text into a :class:`ClauseTree` covering every non-space character."""
-    lines = _lines(source)
+    lines = read_lines(source)
     if not lines:
-        raise ValueError("the plan text is empty")
+        raise PlanLayoutError(0, "the plan text is empty")
+    reader = _Reader(inline_leads=not blank_separated(lines))
+    for line in lines:
+        reader.feed(line)
+    nodes = [e[1] for e in reader.events if e[0] == "node"]
+    if not any(n.kind in ("part", "chapter", PREFACE, GLOSSARY, APPENDIX) for n in nodes):
+        hint = f" (its {reader.front_items} 一、 headings are not read as chapters)" if reader.front_items else ""
+        raise FlatPlanError(lines[0].number, f"no 第X篇 or 第X章 heading found: the text is flat{hint}")
+    global_chapters = _chapters_rise(nodes)
     clauses: list[Clause] = []
-    chapter = section = subsection = container = None
-    para_no = 0
-    section_has_sub = False
-    title_lines: list[_Line] = []
-    glossary: Clause | None = None
+    where: dict[str, int] = {}  # clause id → line number, to name both lines of a duplicate
+    counts: dict[_Node | None, int] = defaultdict(int)
+    appendices = 0
 
-    def add_para(line: _Line, title: str) -> None:
-        nonlocal para_no
-        if container is None:
-            raise ValueError(f"paragraph before any heading at offset {line.start}")
-        para_no += 1
-        base = container.clause_id
-        if container.level == 1 and base != "0":
-            cid = f"{base}.0.{para_no}"
-        elif container.level == 2 and section_has_sub:
-            cid = f"{base}.0.{para_no}"
+    def add(clause: Clause, line: Line) -> None:
+        if clause.clause_id in where:
+            raise PlanLayoutError(line, f"duplicate id {clause.clause_id} (also line {where[clause.clause_id]})")
+        where[clause.clause_id] = line.number
+        clauses.append(clause)
+
+    for event in reader.events:
+        if event[0] == "node":
+            node = event[1]
+            appendices += node.kind == APPENDIX
+            _name(node, global_chapters, appendices)
+            add(Clause(clause_id=node.cid, kind="heading", label=node.label, path=node.path,
+                       title=node.head.title, text=node.head.text, start=node.line.start, end=node.line.end,
+                       parent_id=node.parent.cid if node.parent else None, level=node.level), node.line)
+        elif event[0] == "para":
+            _, container, piece, lead = event
+            counts[container] += 1
+            n = counts[container]
+            label = f"{container.label if container else PREFACE_LABEL} ¶{n}" + (f"「{lead}」" if lead else "")
+            add(Clause(clause_id=_paragraph_id(container, n), kind="paragraph", label=label,
+                       path=container.path if container else (PREFACE_LABEL,), title=lead, text=piece.text,
+                       start=piece.start, end=piece.end, parent_id=container.cid if container else None), piece)
         else:
-            cid = f"{base}.{para_no}"
-        label = f"{container.label} ¶{para_no}" + (f"「{title}」" if title else "")
-        clauses.append(Clause(clause_id=cid, kind="paragraph", label=label, path=container.path,
-                              title=title, text=line.text, start=line.start, end=line.end,
-                              parent_id=container.clause_id))
-
-    def add_heading(cid: str, level: int, line: _Line, title: str, label: str,
-                    path: tuple[str, ...], parent: Clause | None) -> Clause:
-        c = Clause(clause_id=cid, kind="heading", label=label, path=path, title=title,
-                   text=line.text, start=line.start, end=line.end,
-                   parent_id=parent.clause_id if parent else None, level=level)
-        clauses.append(c)
-        return c
-
-    for i, line in enumerate(lines):
-        text = line.text
-        if glossary is not None:
-            m = GLOSSARY_ENTRY_RE.match(text)
-            if m:
-                n = int(m.group(1))
-                term = re.split(r"[:：]", m.group(2), maxsplit=1)[0].strip()
-                clauses.append(Clause(clause_id=f"G.{n}", kind="glossary",
-                                      label=f"名词解释 {n}.{term}", path=("名词解释",), title=term,
-                                      text=text, start=line.start, end=line.end, parent_id="G"))
-            else:  # continuation of the previous entry
-                prev = clauses[-1]
-                if prev.kind != "glossary":
-                    raise ValueError(f"text under 名词解释 that is not an entry: {text[:30]!r}")
-                clauses[-1] = Clause(**{**prev.to_dict(), "path": prev.path,
-                                        "text": prev.text + "\n" + text, "end": line.end})
-            continue
-        if text in GLOSSARY_HEADINGS:
-            glossary = add_heading("G", 1, line, text, text, (text,), None)
-            continue
-        if text in PREFACE_HEADINGS:
-            chapter = add_heading("0", 1, line, text, text, (text,), None)
-            section = subsection = None
-            container, para_no = chapter, 0
-            continue
-        m = CHAPTER_RE.match(text)
-        if m and _is_heading_line(text):
-            n = cn_to_int(m.group(1))
-            ch_title = m.group(2).strip()
-            label = _label_parts(f"第{m.group(1)}章", ch_title)
-            chapter = add_heading(str(n), 1, line, ch_title, label, (label,), None)
-            section = subsection = None
-            container, para_no = chapter, 0
-            continue
-        if chapter is None:
-            title_lines.append(line)
-            continue
-        m = SECTION_RE.match(text)
-        if m and _is_heading_line(text) and chapter.clause_id != "0":
-            n = cn_to_int(m.group(1))
-            sec_title = f"{m.group(1)}、{m.group(2).strip()}"
-            section = add_heading(f"{chapter.clause_id}.{n}", 2, line, sec_title,
-                                  _label_parts(chapter.label.split(" ")[0], sec_title),
-                                  chapter.path + (sec_title,), chapter)
-            subsection = None
-            container, para_no = section, 0
-            section_has_sub = any(SUBSECTION_RE.match(l.text) and _is_heading_line(l.text)
-                                  for l in _until_next_section(lines, i + 1))
-            continue
-        m = SUBSECTION_RE.match(text)
-        if m and _is_heading_line(text):
-            parent = section or chapter
-            n = cn_to_int(m.group(1))
-            sub_title = f"({m.group(1)}){m.group(2).strip()}"
-            if section is None:  # (一) directly under a chapter acts as its section
-                section = add_heading(f"{chapter.clause_id}.{n}", 2, line, sub_title,
-                                      _label_parts(chapter.label.split(" ")[0], sub_title),
-                                      chapter.path + (sub_title,), chapter)
-                container, para_no, section_has_sub = section, 0, False
-                continue
-            subsection = add_heading(f"{parent.clause_id}.{n}", 3, line, sub_title,
-                                     _label_parts(parent.label, sub_title),
-                                     parent.path + (sub_title,), parent)
-            container, para_no = subsection, 0
-            continue
-        for piece, lead in split_paragraph(line):
-            add_para(piece, lead)
-
-    if title_lines:
-        first, last = title_lines[0], title_lines[-1]
-        text = "\n".join(l.text for l in title_lines)
-        clauses.insert(0, Clause(clause_id="T", kind="title", label="标题", path=("标题",),
-                                 title=title_lines[0].text, text=text,
-                                 start=first.start, end=last.end))
-    return ClauseTree(clauses=clauses, source_name=source_name)
-
-
-def _until_next_section(lines: list[_Line], start: int) -> list[_Line]:
-    out = []
-    for line in lines[start:]:
-        t = line.text
-        if (CHAPTER_RE.match(t) or SECTION_RE.match(t)) and _is_heading_line(t):
-            break
-        if t in GLOSSARY_HEADINGS:
-            break
-        out.append(line)
-    return out
+            entry = event[1]
+            first, last = entry.lines[0], entry.lines[-1]
+            add(Clause(clause_id=f"G.{entry.number}", kind="glossary",
+                       label=f"{entry.glossary.label} {entry.number}.{entry.term}", path=entry.glossary.path,
+                       title=entry.term, text="\n".join(l.text for l in entry.lines),
+                       start=first.start, end=last.end, parent_id="G"), first)
+    if reader.title_lines:
+        first, last = reader.title_lines[0], reader.title_lines[-1]
+        clauses.insert(0, Clause(clause_id="T", kind="title", label="标题", path=("标题",), title=first.text,
+                                 text="\n".join(l.text for l in reader.title_lines), start=first.start, end=last.end))
+    return ClauseTree(clauses=clauses, source_name=source_name, notes=tuple(_skips(nodes, global_chapters)))

@@ -1,0 +1,442 @@
+"""The layouts Chinese plans use, parsed into lossless clause trees with exact ids, levels, parents and labels:
+small plans written here for each layout, the failures that must be loud, the national outline and the
+Qiaoxi plan (whose tree must not change)."""
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from index.config import PROJECT_ROOT
+from index.layout import normalise_heading
+from index.parser import FlatPlanError, PlanLayoutError, parse_plan
+from tests.test_parser import assert_lossless
+
+NATIONAL = PROJECT_ROOT / "data" / "plans" / "national_14th" / "plan.txt"
+QIAOXI = PROJECT_ROOT / "data" / "plans" / "qiaoxi_14th" / "plan.txt"
+
+
+def parse(text: str):
+    """Parse and check losslessness: every non-space character in exactly one clause (start/end offsets)."""
+    tree = parse_plan(text)
+    assert_lossless(text, tree)
+    return tree
+
+
+def rows(tree, ids: list[str]) -> list[tuple]:
+    return [(c.clause_id, c.kind, c.level, c.parent_id, c.label) for c in map(tree.get, ids)]
+
+
+def assert_rows(tree, expected: list[tuple]) -> None:
+    assert rows(tree, [r[0] for r in expected]) == expected
+
+
+# -- 章 › 一、 › (一) ------------------------------------------------------------------------------
+CHAPTERS = """示范县“十四五”规划
+前言
+本规划是全县的行动纲领。
+第一章 总体要求
+坚持稳中求进。
+一、发展目标
+（一）经济目标
+地区生产总值年均增长6%左右。
+二、重点任务
+推进教育发展。新建学校4所。
+第二章 保障措施
+加强组织领导。
+"""
+
+
+class TestChapterLayout:
+    def test_ids_levels_parents_labels(self):
+        tree = parse(CHAPTERS)
+        assert [c.clause_id for c in tree.clauses] == ["T", "0", "0.1", "1", "1.0.1", "1.1", "1.1.1", "1.1.1.1",
+                                                       "1.2", "1.2.1", "2", "2.0.1"]
+        assert_rows(tree, [
+            ("0", "heading", 1, None, "前言"),
+            ("0.1", "paragraph", 0, "0", "前言 ¶1"),
+            ("1", "heading", 1, None, "第一章 总体要求"),
+            ("1.0.1", "paragraph", 0, "1", "第一章 总体要求 ¶1"),
+            ("1.1", "heading", 2, "1", "第一章 一、发展目标"),
+            ("1.1.1", "heading", 3, "1.1", "第一章 一、发展目标 (一)经济目标"),
+            ("1.1.1.1", "paragraph", 0, "1.1.1", "第一章 一、发展目标 (一)经济目标 ¶1"),
+            ("1.2.1", "paragraph", 0, "1.2", "第一章 二、重点任务 ¶1「推进教育发展」"),
+            ("2.0.1", "paragraph", 0, "2", "第二章 保障措施 ¶1"),
+        ])
+        assert tree.get("1.1.1.1").path == ("第一章 总体要求", "一、发展目标", "(一)经济目标")
+        assert tree.get("T").text == "示范县“十四五”规划"
+
+
+# -- 篇 › 章 › 节, numbered through the parts --------------------------------------------------------
+PARTS = """示范省国民经济和社会发展第十四个五年规划纲要
+
+本纲要阐明全省战略意图，是全省人民共同的行动纲领。
+
+第一篇　总体要求 开启新征程
+
+本篇提出总体要求。
+
+第一章　发展环境
+
+我省进入新发展阶段。
+
+第一节　取得的成就
+
+——经济实力大幅跃升。地区生产总值突破5万亿元。
+
+——创新能力显著增强。研发投入强度达到2.5%。
+
+第二节　面临的形势
+
+当前，发展仍处于重要战略机遇期。前瞻布局新兴产业。培育壮大新动能，加快建设产业集群。扩大有效投资。加快建设交通网络，提升通达能力。
+
+第二篇　创新驱动 塑造新优势
+
+第二章　强化科技力量
+
+第一节　建设创新平台
+
+建设实验室体系。
+"""
+
+
+class TestParts:
+    @pytest.fixture(scope="class")
+    def tree(self):
+        return parse(PARTS)
+
+    def test_ids_levels_parents_labels(self, tree):
+        assert [c.clause_id for c in tree.clauses] == ["T", "0.1", "P1", "P1.1", "1", "1.0.1", "1.1", "1.1.1", "1.1.2",
+                                                       "1.2", "1.2.1", "P2", "2", "2.1", "2.1.1"]
+        assert_rows(tree, [
+            ("0.1", "paragraph", 0, None, "前言 ¶1"),
+            ("P1", "heading", 0, None, "第一篇 总体要求 开启新征程"),
+            ("P1.1", "paragraph", 0, "P1", "第一篇 总体要求 开启新征程 ¶1"),
+            ("1", "heading", 1, "P1", "第一篇 第一章 发展环境"),
+            ("1.1", "heading", 2, "1", "第一篇 第一章 第一节 取得的成就"),
+            ("1.1.1", "paragraph", 0, "1.1", "第一篇 第一章 第一节 取得的成就 ¶1「经济实力大幅跃升」"),
+            ("1.1.2", "paragraph", 0, "1.1", "第一篇 第一章 第一节 取得的成就 ¶2「创新能力显著增强」"),
+            ("2", "heading", 1, "P2", "第二篇 第二章 强化科技力量"),
+            ("2.1.1", "paragraph", 0, "2.1", "第二篇 第二章 第一节 建设创新平台 ¶1"),
+        ])
+
+    def test_paths_hold_the_part(self, tree):
+        assert tree.get("1.1.1").path == ("第一篇 总体要求 开启新征程", "第一章 发展环境", "第一节 取得的成就")
+
+    def test_title_is_the_short_lines_and_the_opening_paragraph_the_preface(self, tree):
+        assert tree.get("T").text == "示范省国民经济和社会发展第十四个五年规划纲要"
+        assert tree.get("0.1").text.startswith("本纲要阐明")
+
+    def test_heading_titles_keep_the_space_between_phrases(self, tree):
+        p1 = tree.get("P1")
+        assert (p1.title, p1.text) == ("总体要求 开启新征程", "第一篇 总体要求 开启新征程")
+        assert tree.get("1").title == "发展环境"  # the full-width space after 第一章 separates, it is no part of the title
+
+    def test_blank_separated_paragraphs_are_not_cut_at_inner_short_sentences(self, tree):
+        assert tree.children("1.2") == [tree.get("1.2.1")] and tree.get("1.2.1").title == ""
+
+    def test_the_same_text_without_blank_lines_is_cut_at_inline_leads(self):
+        tree = parse(PARTS.replace("\n\n", "\n"))
+        assert [c.title for c in tree.children("1.2")] == ["", "前瞻布局新兴产业", "扩大有效投资"]
+
+
+# -- chapters restarting in each 篇 --------------------------------------------------------------
+RESTARTING = """示范市发展规划
+第一篇 总体布局
+第一章 发展基础
+成就显著。
+第二章 发展目标
+目标明确。
+第二篇 重点任务
+第一章 产业发展
+第一节 先进制造
+做强制造业。
+"""
+
+
+class TestChaptersRestartingPerPart:
+    def test_chapter_ids_are_qualified_by_the_part(self):
+        tree = parse(RESTARTING)
+        assert [c.clause_id for c in tree.clauses] == ["T", "P1", "P1C1", "P1C1.0.1", "P1C2", "P1C2.0.1", "P2",
+                                                       "P2C1", "P2C1.1", "P2C1.1.1"]
+        assert_rows(tree, [
+            ("P1C2", "heading", 1, "P1", "第一篇 第二章 发展目标"),
+            ("P2C1", "heading", 1, "P2", "第二篇 第一章 产业发展"),
+            ("P2C1.1", "heading", 2, "P2C1", "第二篇 第一章 第一节 先进制造"),
+            ("P2C1.1.1", "paragraph", 0, "P2C1.1", "第二篇 第一章 第一节 先进制造 ¶1"),
+        ])
+
+
+# -- 节 › 一、 › (一) › 1. › (1) ----------------------------------------------------------------------
+DEEP = """示范区规划
+第一章 创新发展
+第一节 科技创新
+一、建设平台
+（一）实验室
+1.材料实验室
+建设新材料实验室。
+（1）先进材料
+布局先进材料。
+2.能源实验室
+建设能源实验室。
+（二）中心
+建设技术中心。
+二、培育人才
+引进人才。
+第二节 产业创新
+推动产业升级。
+"""
+
+
+class TestDeepHeadings:
+    def test_each_rank_nests_one_level_down(self):
+        tree = parse(DEEP)
+        assert_rows(tree, [
+            ("1.1", "heading", 2, "1", "第一章 第一节 科技创新"),
+            ("1.1.1", "heading", 3, "1.1", "第一章 第一节 科技创新 一、建设平台"),
+            ("1.1.1.1", "heading", 4, "1.1.1", "第一章 第一节 科技创新 一、建设平台 (一)实验室"),
+            ("1.1.1.1.1", "heading", 5, "1.1.1.1", "第一章 第一节 科技创新 一、建设平台 (一)实验室 1.材料实验室"),
+            ("1.1.1.1.1.0.1", "paragraph", 0, "1.1.1.1.1",
+             "第一章 第一节 科技创新 一、建设平台 (一)实验室 1.材料实验室 ¶1"),
+            ("1.1.1.1.1.1", "heading", 6, "1.1.1.1.1",
+             "第一章 第一节 科技创新 一、建设平台 (一)实验室 1.材料实验室 (1)先进材料"),
+            ("1.1.1.1.1.1.1", "paragraph", 0, "1.1.1.1.1.1",
+             "第一章 第一节 科技创新 一、建设平台 (一)实验室 1.材料实验室 (1)先进材料 ¶1"),
+            ("1.1.1.1.2.1", "paragraph", 0, "1.1.1.1.2", "第一章 第一节 科技创新 一、建设平台 (一)实验室 2.能源实验室 ¶1"),
+            ("1.1.1.2", "heading", 4, "1.1.1", "第一章 第一节 科技创新 一、建设平台 (二)中心"),
+            ("1.1.2.1", "paragraph", 0, "1.1.2", "第一章 第一节 科技创新 二、培育人才 ¶1"),
+            ("1.2.1", "paragraph", 0, "1.2", "第一章 第二节 产业创新 ¶1"),
+        ])
+
+    def test_a_numbered_sentence_stays_a_paragraph(self):
+        tree = parse("规划\n第一章 总则\n1.建设新材料实验室，布局先进材料。\n")
+        assert [c.kind for c in tree.clauses] == ["title", "heading", "paragraph"]
+
+
+# -- 专栏 boxes -----------------------------------------------------------------------------------
+BOX_BLANK = """示范区规划
+
+第一章 创新发展
+
+一、建设平台
+
+推进平台建设。
+
+专栏1 重大科技平台
+01 国家实验室
+02 技术创新中心
+
+推进平台开放共享。
+
+二、培育人才
+
+引进人才。
+"""
+BOX_RUN_ON = """示范区规划
+第一章 创新发展
+一、建设平台
+推进平台建设。
+专栏2：重大科技平台
+1.国家实验室
+2.技术创新中心
+推进平台开放共享。
+二、培育人才
+引进人才。
+"""
+
+
+class TestBoxes:
+    def test_a_blank_line_ends_a_box(self):
+        tree = parse(BOX_BLANK)
+        assert_rows(tree, [
+            ("1.1.1", "paragraph", 0, "1.1", "第一章 一、建设平台 ¶1"),
+            ("1.1.B1", "heading", 3, "1.1", "第一章 一、建设平台 专栏1 重大科技平台"),
+            ("1.1.B1.1", "paragraph", 0, "1.1.B1", "第一章 一、建设平台 专栏1 重大科技平台 ¶1"),
+            ("1.1.B1.2", "paragraph", 0, "1.1.B1", "第一章 一、建设平台 专栏1 重大科技平台 ¶2"),
+            ("1.1.2", "paragraph", 0, "1.1", "第一章 一、建设平台 ¶2"),
+            ("1.2.1", "paragraph", 0, "1.2", "第一章 二、培育人才 ¶1"),
+        ])
+        assert tree.get("1.1.B1.1").text == "01国家实验室" and tree.get("1.1.B1").title == "重大科技平台"
+
+    def test_without_blank_lines_a_box_runs_to_the_next_heading_and_its_numbered_lines_are_its_list(self):
+        tree = parse(BOX_RUN_ON)
+        assert [c.clause_id for c in tree.children("1.1.B2")] == ["1.1.B2.1", "1.1.B2.2", "1.1.B2.3"]
+        assert tree.get("1.1.B2.1").text == "1.国家实验室"
+        assert tree.get("1.2").parent_id == "1"
+
+
+# -- the preface -----------------------------------------------------------------------------------
+class TestPreface:
+    @pytest.mark.parametrize("heading", ["前言", "序言"])
+    def test_with_a_heading(self, heading):
+        tree = parse(f"示范县规划\n{heading}\n本规划是行动纲领。\n第一章 总则\n坚持稳中求进。\n")
+        assert_rows(tree, [("0", "heading", 1, None, heading), ("0.1", "paragraph", 0, "0", f"{heading} ¶1")])
+        assert tree.get("T").text == "示范县规划"
+
+    def test_without_a_heading_the_opening_paragraphs_are_the_preface_not_the_title(self):
+        tree = parse("示范县规划\n纲要\n本规划是行动纲领。\n规划期为五年。\n第一章 总则\n坚持稳中求进。\n")
+        assert tree.get("T").text == "示范县规划\n纲要"
+        assert_rows(tree, [("0.1", "paragraph", 0, None, "前言 ¶1"), ("0.2", "paragraph", 0, None, "前言 ¶2")])
+        assert tree.get("0") is None
+
+
+# -- 名词解释 and appendices --------------------------------------------------------------------------
+BACK_MATTER = """示范县规划
+第一章 总体要求
+坚持稳中求进。
+名词解释
+1.“两新”：即新基建、新型城镇化。
+2.“一带”：即沿海经济带，
+含港口群。
+附表1 主要指标
+指标 | 2020年 | 2025年
+地区生产总值增长 | 6% | 5.5%
+附件：重大项目清单
+建设示范县体育中心。
+"""
+
+
+class TestGlossaryAndAppendices:
+    def test_entries_and_appendices(self):
+        tree = parse(BACK_MATTER)
+        assert_rows(tree, [
+            ("G", "heading", 1, None, "名词解释"),
+            ("G.1", "glossary", 0, "G", "名词解释 1.“两新”"),
+            ("G.2", "glossary", 0, "G", "名词解释 2.“一带”"),
+            ("A1", "heading", 1, None, "附表1 主要指标"),
+            ("A1.2", "paragraph", 0, "A1", "附表1 主要指标 ¶2"),
+            ("A2", "heading", 1, None, "附件 重大项目清单"),
+            ("A2.1", "paragraph", 0, "A2", "附件 重大项目清单 ¶1"),
+        ])
+        assert tree.get("G.2").text == "2.“一带”：即沿海经济带，\n含港口群。"  # an entry over two lines
+        assert tree.get("A1.1").text == "指标|2020年|2025年"
+
+
+# -- what must fail loudly -------------------------------------------------------------------------
+class TestLoudFailures:
+    @pytest.mark.parametrize("text, line, words", [
+        ("规划\n第一节 开头\n第一章 总则\n", 2, "第X节 before any 第X章"),
+        ("规划\n第一篇 总论\n第一节 开头\n", 3, "第X节 outside any 第X章"),
+        ("规划\n第一篇 总论\n一、开头\n", 3, "一、 heading outside any 第X章"),
+        ("规划\n第一章 总则\n二、目标\n一、任务\n", 4, "numbering goes backwards"),
+        ("第二章 目标\n内容。\n第一章 总则\n", 3, "numbering goes backwards"),
+        ("规划\n第一章 总则\n第一节 目标\n（二）甲\n（一）乙\n", 5, "numbering goes backwards"),
+        ("规划\n第一章 总则\n专栏1 甲\n内容。\n专栏1 乙\n", 5, "duplicate id 1.B1"),
+        ("规划\n第一章 总则\n名词解释\n说明文字。\n", 4, "not an entry"),
+        ("规划\n前言\n说明。\n序言\n", 4, "a second preface"),
+    ])
+    def test_the_error_names_the_line(self, text, line, words):
+        with pytest.raises(PlanLayoutError) as e:
+            parse_plan(text)
+        assert e.value.line == line and words in str(e.value) and f"line {line}:" in str(e.value)
+        assert isinstance(e.value, ValueError)
+
+    def test_a_text_without_headings_is_reported_flat(self):
+        with pytest.raises(FlatPlanError, match="flat") as e:
+            parse_plan("只有一段文字。\n又一段文字。\n")
+        assert e.value.line == 1
+
+    def test_skipped_numbers_are_placed_and_noted(self):
+        tree = parse("规划\n第一章 总则\n第三章 目标\n")
+        assert [c.clause_id for c in tree.clauses] == ["T", "1", "3"]
+        assert len(tree.notes) == 1 and "line 3" in tree.notes[0] and "skips to 3" in tree.notes[0]
+
+
+class TestHeadingSpaces:
+    @pytest.mark.parametrize("raw, text", [
+        ("第二篇\u3000坚持创新驱动发展 全面塑造发展新优势", "第二篇 坚持创新驱动发展 全面塑造发展新优势"),
+        ("第十八篇\u3000坚持“一国两制” 推进祖国统一", "第十八篇 坚持“一国两制” 推进祖国统一"),
+        ("一、 到 2025 年的目标", "一、到2025年的目标"),  # stray spaces next to digits and punctuation go
+        ("5G 网络 and AI model", "5G网络and AI model"),
+    ])
+    def test_normalise_heading(self, raw, text):
+        assert normalise_heading(raw) == text
+
+
+# -- the real plans -----------------------------------------------------------------------------
+class TestNationalOutline:
+    @pytest.fixture(scope="class")
+    def source(self):
+        return NATIONAL.read_text(encoding="utf-8")
+
+    @pytest.fixture(scope="class")
+    def tree(self, source):
+        return parse_plan(source)
+
+    def test_lossless(self, source, tree):
+        assert_lossless(source, tree)
+
+    def test_counts(self, tree):
+        headings = [c for c in tree.clauses if c.kind == "heading"]
+        assert [c.clause_id for c in headings if c.level == 0] == [f"P{i}" for i in range(1, 20)]
+        assert [c.clause_id for c in headings if c.level == 1] == [str(i) for i in range(1, 66)]
+        assert sum(c.level == 2 for c in headings) == 192 and not [c for c in headings if c.level > 2]
+        assert tree.notes == ()
+
+    def test_nothing_is_mis_nested(self, tree):
+        """Each 节 belongs to the last 章 before it in the text, each 章 to the last 篇 before it."""
+        last = {}
+        for c in tree.clauses:
+            if c.kind == "heading":
+                if c.level > 0:
+                    assert c.parent_id == last[c.level - 1].clause_id, c.clause_id
+                    assert c.clause_id.rsplit(".", 1)[0] == c.parent_id or c.level == 1
+                last[c.level] = c
+
+    def test_title_and_preface(self, tree, source):
+        assert tree.get("T").text == "新华社北京3月12日电\n中华人民共和国国民经济和社会发展第十四个五年规划和2035年远景目标纲要"
+        preface = tree.get("0.1")
+        assert preface.parent_id is None and preface.label == "前言 ¶1"
+        assert source[preface.start:preface.end].startswith("中华人民共和国国民经济和社会发展第十四个五年（2021－2025年）")
+        assert tree.get("0.2") is None
+
+    @pytest.mark.parametrize("cid, parent, label", [
+        ("P12", None, "第十二篇 实行高水平对外开放 开拓合作共赢新局面"),
+        ("P12.1", "P12", "第十二篇 实行高水平对外开放 开拓合作共赢新局面 ¶1"),
+        ("45", "P13", "第十三篇 第四十五章 实施积极应对人口老龄化国家战略"),
+        ("49.2", "49", "第十四篇 第四十九章 第二节 优化社会救助和慈善制度"),
+        ("49.2.1", "49.2", "第十四篇 第四十九章 第二节 优化社会救助和慈善制度 ¶1"),
+        ("2.2.1", "2.2", "第一篇 第二章 第二节 必须遵循的原则 ¶1「坚持党的全面领导」"),
+        ("P18", None, "第十八篇 坚持“一国两制” 推进祖国统一"),
+    ])
+    def test_labels(self, tree, cid, parent, label):
+        c = tree.get(cid)
+        assert (c.parent_id, c.label) == (parent, label)
+
+    def test_path_and_title_spaces(self, tree):
+        assert tree.get("49.2.1").path == ("第十四篇 增进民生福祉 提升共建共治共享水平", "第四十九章 健全多层次社会保障体系",
+                                           "第二节 优化社会救助和慈善制度")
+        assert tree.get("P2").title == "坚持创新驱动发展 全面塑造发展新优势"
+        assert [c.clause_id for c in tree.children("P12")] == ["P12.1", "40", "41", "42"]
+
+
+class TestQiaoxiUnchanged:
+    # sha256 of the Qiaoxi tree's Clause.to_dict() list as the parser before issue 13 gave it
+    # (json.dumps(..., ensure_ascii=False, sort_keys=True)): the new parser must give the very same tree.
+    DIGEST = "bb2aa93a32a54af27d36c2082d609ed91390d4548c0765dc6432af0454301242"
+
+    @pytest.fixture(scope="class")
+    def tree(self):
+        return parse_plan(QIAOXI.read_text(encoding="utf-8"))
+
+    def test_the_whole_tree_is_the_earlier_one(self, tree):
+        dump = json.dumps([c.to_dict() for c in tree.clauses], ensure_ascii=False, sort_keys=True)
+        assert hashlib.sha256(dump.encode()).hexdigest() == self.DIGEST
+
+    def test_counts(self, tree):
+        chapters = [c for c in tree.clauses if c.kind == "heading" and c.level == 1 and c.clause_id not in ("0", "G")]
+        assert len(chapters) == 16
+        assert (tree.count("heading", 2), tree.count("heading", 3), tree.count("glossary")) == (62, 22, 25)
+        assert tree.get("0").text == "前言" and tree.notes == ()
+
+    @pytest.mark.parametrize("cid, label", [
+        ("0.1", "前言 ¶1"),
+        ("1", "第一章 站在历史发展新起点,把握未来发展新趋势"),
+        ("1.1.1", "第一章 一、全面建成小康社会取得决定性成就 (一)综合实力持续增强,全面建成小康社会目标如期实现"),
+        ("10.2.2", "第十章 二、推进教育均衡发展 ¶2「推进学前教育普及普惠发展」"),
+        ("10.5.2", "第十章 五、促进青年高质量发展 ¶2「提升青年思想修养」"),
+        ("G.18", "名词解释 18.“六个百分百”“两个全覆盖”"),
+    ])
+    def test_labels(self, tree, cid, label):
+        assert tree.get(cid).label == label
