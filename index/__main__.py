@@ -13,13 +13,12 @@ import sys
 import time
 from pathlib import Path
 
-from index.config import PROJECT_ROOT, get_settings
+from index.config import get_settings
 from index.hypothetical import DEFAULT_PER_CLAUSE
 from index.lexicon import PLAN_LEVELS
-from index.plans import ensure_all, plan_ids, settings_for
-from index.store import StoreError, store_problem
+from index.plans import ensure_all, plan_ids, plans_dir, settings_for
+from index.store import StoreError, ensure_store, store_problem
 
-PLANS_DIR = PROJECT_ROOT / "data" / "plans"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,7 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--parent", default="", help="the id of the plan above it (上位规划)")
     add.add_argument("--check", action="store_true", help="only parse and print the structure; write nothing")
     add.add_argument("--force", action="store_true", help="replace the plan's plan.txt and profile.toml if it exists")
-    add.add_argument("--plans-dir", type=Path, default=PLANS_DIR, help=f"where plans live (default: {PLANS_DIR})")
+    add.add_argument("--plans-dir", type=Path, default=None,
+                     help="where plans live (default: the folder of the configured plan's folder, data/plans)")
+    add.add_argument("--no-build", action="store_true", help="write the plan's folder only; index it later")
     args = parser.parse_args(argv)
     if args.command == "add":
         return _add(args)
@@ -75,7 +76,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _add(args: argparse.Namespace) -> int:
-    """Errors become one-line messages here, at the command line's edge."""
+    """Errors become one-line messages here, at the command line's edge. A plan added to the configured
+    plans folder is indexed at once (one command), unless ``--no-build``."""
+    settings = get_settings()
+    args.plans_dir = args.plans_dir or plans_dir(settings)
     from index.add_plan import (AddPlanError, PlanOptions, check_new, profile_fields, render_profile,
                                 structure_report, write_plan)
     from index.parser import parse_plan
@@ -108,7 +112,17 @@ def _add(args: argparse.Namespace) -> int:
         print(f"note: kept {', '.join(kept)} (made for the earlier text: rewrite if the text changed)")
     if args.parent and not (args.plans_dir / args.parent).is_dir():
         print(f"note: the parent plan {args.parent} is not in {args.plans_dir} (yet)")
-    print(f"added {args.id}; run `python -m index build` to index it")
+    if args.no_build or Path(args.plans_dir).resolve() != plans_dir(settings).resolve():
+        print(f"added {args.id}; run `python -m index build` to index it")
+        return 0
+    try:
+        t0 = time.perf_counter()
+        ensure_store(settings_for(settings, args.id), log=lambda m: print(f"[{args.id}] {m}", flush=True))
+    except (StoreError, OSError, ValueError) as e:
+        print(f"error: the plan was added but could not be indexed: {e}", file=sys.stderr)
+        return 1
+    print(f"added and indexed {args.id} in {time.perf_counter() - t0:.1f} s; "
+          f"ask about it with --plan {args.id} or by naming it")
     return 0
 
 

@@ -19,6 +19,7 @@ from typing import Callable
 
 import numpy as np
 
+from index.add_plan import Structure
 from index.bm25 import BM25Index
 from index.chunker import Chunk, chunk_clauses, clause_sentences
 from index.clauses import Clause, ClauseTree
@@ -184,17 +185,19 @@ def build_store(settings: Settings, log: Log = print) -> dict:
     source = settings.plan_path.read_text(encoding="utf-8")
     tree = parse_plan(source, source_name=settings.plan_path.name)
     chunks = chunk_clauses(tree, settings.chunk_max_chars)
+    structure = Structure(tree)
     counts = {
-        "chapters": sum(1 for c in tree.clauses if c.level == 1 and c.clause_id.isdigit() and c.clause_id != "0"),
-        "preface": int(tree.get("0") is not None),
-        "sections": tree.count("heading", 2),
-        "subsections": tree.count("heading", 3),
+        "parts": structure.count("part"),
+        "chapters": structure.count("level1"),
+        "preface": int(any(c.clause_id == "0" or c.clause_id.startswith("0.") for c in tree.clauses)),
+        "sections": structure.count("level2"),
+        "subsections": structure.count("level3"),
         "paragraphs": tree.count("paragraph"),
         "glossary_entries": tree.count("glossary"),
         "clauses": len(tree.clauses),
         "chunks": len(chunks),
     }
-    log("parsed {chapters} chapters, preface {preface}, {sections} sections, {subsections} subsections, "
+    log("parsed {parts} parts, {chapters} chapters, preface {preface}, {sections} sections, {subsections} subsections, "
         "{paragraphs} paragraphs, {glossary_entries} glossary entries: {clauses} clauses, {chunks} chunks"
         .format(**counts))
 

@@ -235,3 +235,25 @@ def test_figures_tab(app, browser, shots, width, height):
     page.locator("#qx-plan").get_by_text("普惠性幼儿园覆盖率达到85%").first.wait_for(timeout=30_000)
     assert page.dialogs == [] and browser.external_requests == []
     page.close()
+
+
+@pytest.mark.parametrize("width, height", [(1280, 900), (390, 844)])
+def test_compare_tab(app, browser, shots, width, height):
+    """「对照上位规划」: the national outline's clauses beside the district's in a table that scrolls inside
+    itself; a national citation opens its clause in the national plan's text, a district one in the district's."""
+    page = open_page(browser, app, width, height)
+    open_tab(page, "对照上位规划")
+    box_ = page.locator("#qx-compare-topic input, #qx-compare-topic textarea").first
+    box_.fill("养老")
+    box_.press("Enter")
+    page.locator("#qx-compare .qx-cmp table").wait_for(timeout=60_000)
+    page.wait_for_timeout(600)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+    shot(page, shots, f"{width}-compare")
+    national = page.locator('#qx-compare a.qx-cite[href^="#qx-open-national_14th:"]')
+    assert national.count() > 0 and page.locator('#qx-compare a.qx-cite[href^="#qx-open-qiaoxi_14th:"]').count() > 0
+    target = national.first.get_attribute("href").removeprefix("#qx-open-")
+    national.first.click()
+    page.locator(f'#qx-plan .qx-focus[data-cid="{target}"]').wait_for(timeout=30_000)
+    assert page.dialogs == [] and browser.external_requests == []
+    page.close()
