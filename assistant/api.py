@@ -396,7 +396,8 @@ class Assistant:
         if not q:
             return self._empty_reply()
         where = self.route(q, history, plan)
-        parts = [(pid, self.plans.get(pid)._answer_here(q, history, notice, t0)) for pid in where.plan_ids]
+        asked = where.question or q
+        parts = [(pid, self.plans.get(pid)._answer_here(asked, history, notice, t0)) for pid in where.plan_ids]
         parts = [(pid, self.plans.get(pid)._stamped(res)) for pid, res in parts]
         if len(parts) == 1:
             return parts[0][1]

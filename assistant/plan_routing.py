@@ -22,6 +22,10 @@ class Route:
 
     plan_ids: tuple[str, ...]
     why: str  # "chosen" | "named" | "conversation" | "default"
+    # The question as each plan is asked it: where it names plans, without those names (「国家规划里森林覆盖率
+    # 是多少」 asks the outline 「里森林覆盖率是多少」: a plan's name says where to look, not what is asked, and
+    # the outline's sentences never hold it); '' : the question as asked.
+    question: str = ""
 
 
 class UnknownPlan(ValueError):
@@ -41,20 +45,31 @@ def plan_names(profile: PlanProfile, primary: bool) -> tuple[str, ...]:
 def named_plans(text: str, profiles: Mapping[str, PlanProfile], primary_id: str) -> tuple[str, ...]:
     """The plans ``text`` names, in the order it first names them (a longer name wins where two overlap:
     「国家十四五规划」 is not also the primary's 「十四五规划」)."""
-    found: list[tuple[int, str]] = []
-    spans: list[tuple[int, int]] = []
+    return tuple(dict.fromkeys(pid for _, _, pid in _name_spans(text, profiles, primary_id)))
+
+
+def without_names(text: str, profiles: Mapping[str, PlanProfile], primary_id: str) -> str:
+    """``text`` with every phrase that names a plan taken out."""
+    out, last = [], 0
+    for start, end, _ in _name_spans(text, profiles, primary_id):
+        out.append(text[last:start])
+        last = end
+    return "".join(out) + text[last:]
+
+
+def _name_spans(text: str, profiles: Mapping[str, PlanProfile], primary_id: str) -> list[tuple[int, int, str]]:
+    """(start, end, plan id) of each plan name in ``text``, in text order, longer names first where two overlap."""
+    found: list[tuple[int, int, str]] = []
     names = sorted(((n, pid) for pid, p in profiles.items() for n in plan_names(p, pid == primary_id)),
                    key=lambda np_: -len(np_[0]))
     for name, pid in names:
         start = text.find(name)
         while start >= 0:
             end = start + len(name)
-            if not any(s < end and start < e for s, e in spans):
-                spans.append((start, end))
-                found.append((start, pid))
+            if not any(s < end and start < e for s, e, _ in found):
+                found.append((start, end, pid))
             start = text.find(name, end)
-    ordered = [pid for _, pid in sorted(found)]
-    return tuple(dict.fromkeys(ordered))
+    return sorted(found)
 
 
 def route(question: str, history: list[dict], profiles: Mapping[str, PlanProfile], primary_id: str,
@@ -65,8 +80,11 @@ def route(question: str, history: list[dict], profiles: Mapping[str, PlanProfile
             raise UnknownPlan(f"unknown plan {chosen!r}; plans: {', '.join(profiles)}")
         return Route((chosen,), "chosen")
     named = named_plans(question, profiles, primary_id)
-    if named:
+    if named == (primary_id,):  # a district question naming its district: asked as it is
         return Route(named, "named")
+    if named:
+        stripped = without_names(question, profiles, primary_id).strip(" ，,、的里")
+        return Route(named, "named", stripped if len(stripped) >= 2 else "")
     if is_follow_up(question):
         # the plan of the latest user turn that named one, through a chain of follow-ups; a standalone
         # question in between was about the primary plan

@@ -114,5 +114,6 @@ class PlanProfile:
 
     @cached_property
     def own_names(self) -> frozenset[str]:
-        """Words that name the plan's own region or periods: never what a question is about."""
-        return frozenset((*self.region_aliases, *(a + "的" for a in self.region_aliases), *self.period_names))
+        """Words that name the plan itself, its region or periods: never what a question is about."""
+        return frozenset((*self.region_aliases, *(a + "的" for a in self.region_aliases), *self.period_names,
+                          *self.mentions))

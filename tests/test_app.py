@@ -94,6 +94,33 @@ def test_chat_renders_clickable_markers_and_sources(app):
     assert "85%" in sources.split('<mark class="qx-hl">', 1)[1].split("</mark>", 1)[0]
 
 
+@pytest.mark.parametrize("plan, question, figure, href", [
+    ("national_14th", "城镇调查失业率控制在多少？", "5.5%", "#qx-open-national_14th:"),   # the selector's choice
+    ("", "国家规划里城镇调查失业率控制在多少？", "5.5%", "#qx-open-national_14th:"),      # named in the question
+    ("", "到2025年普惠性幼儿园覆盖率要达到多少？", "85%", "#qx-open-qiaoxi_14th:"),       # the default plan
+    ("nowhere", "到2025年普惠性幼儿园覆盖率要达到多少？", "85%", "#qx-open-qiaoxi_14th:"),  # a forged choice: automatic
+])
+def test_chat_answers_from_the_chosen_or_named_plan(app, plan, question, figure, href):
+    chat, sources, _ = client(app).predict(question, plan, api_name="/chat")
+    answer = last_text(chat)
+    assert figure in answer and f'class="qx-cite" href="{href}' in answer
+
+
+def test_a_national_citation_opens_in_the_national_plan(app):
+    c = client(app)
+    plan, _ = c.predict("national_14th:45.3.1", api_name="/open_clause")
+    assert 'class="qx-p qx-focus" data-cid="national_14th:45.3.1"' in plan and "养老" in plan
+    plan, _ = c.predict("10.2.2", api_name="/open_clause")           # a bare id: the district plan
+    assert 'data-cid="qiaoxi_14th:10.2.2"' in plan and "普惠性幼儿园覆盖率" in plan
+
+
+def test_compare_view(app):
+    html = client(app).predict("养老", api_name="/compare")
+    assert "对照上位规划：养老" in html and "<table>" in html
+    assert "#qx-open-national_14th:" in html and "#qx-open-qiaoxi_14th:" in html
+    assert "qx-cmp-error" in client(app).predict("明天的天气预报", api_name="/compare")
+
+
 def test_follow_up_uses_history(app):
     c = client(app)
     c.predict("桥西区在养老服务方面有什么规划？", api_name="/chat")

@@ -341,4 +341,4 @@ def test_chat_shows_the_marked_draft_then_replaces_it(llm_bot, script, tmp_path)
     shown = [out[0][-1]["content"] for out in respond(KG_Q, []) if isinstance(out[0], list)]
     drafts, final = shown[:-1], shown[-1]
     assert any(CHECKING.strip() in d and "85%" in d for d in drafts)
-    assert CHECKING.strip() not in final and "85%" in final and 'href="#qx-open-10.2.2"' in final
+    assert CHECKING.strip() not in final and "85%" in final and 'href="#qx-open-qiaoxi_14th:10.2.2"' in final
