@@ -37,7 +37,8 @@ DATASET = ROOT / "eval" / "datasets" / "plan_qa.jsonl"
 PROBE_QUESTION = "到2025年普惠性幼儿园覆盖率要达到多少？"
 PROBE_FACT = "85%"
 RESULT_MARK = "@@BENCH@@ "
-TARGETS = {"ask_p50_ms": 25.0, "ask_p95_ms": 60.0, "cold_start_s": 3.0, "peak_rss_mb": 400.0}
+TARGETS = {"ask_p50_ms": 25.0, "ask_p95_ms": 60.0, "cold_start_s": 3.0, "peak_rss_mb": 400.0,
+           "build_all_s": 120.0}  # every plan, on a fresh 2-core machine
 BUILD_TIMEOUT_S = 1200
 COLD_TIMEOUT_S = 300
 WORKER_TIMEOUT_S = 1800
@@ -92,14 +93,20 @@ def _quiet(_: str) -> None:
 
 # -- child processes ------------------------------------------------------------------------
 def child_build(store_dir: str) -> None:
-    """Build a store from scratch in ``store_dir`` (its jieba cache too, next to it)."""
+    """Build every plan's store from scratch, the primary's in ``store_dir`` and the others beside it
+    (their jieba caches too)."""
     from index.config import Settings
-    from index.store import build_store
+    from index.plans import ensure_all, settings_for
 
+    settings = Settings(store_dir=Path(store_dir))
     t0 = time.perf_counter()
-    manifest = build_store(Settings(store_dir=Path(store_dir)), log=_quiet)
-    emit({"build_s": manifest["build_seconds"], "wall_s": round(time.perf_counter() - t0, 2),
-          "chunks": manifest["counts"]["chunks"], "rss_mb": peak_rss_mb(), **heavy_imports()})
+    built = ensure_all(settings, log=_quiet, force=True)
+    wall = round(time.perf_counter() - t0, 2)
+    manifests = {pid: json.loads((Path(settings_for(settings, pid).store_dir) / "manifest.json").read_text(
+        encoding="utf-8")) for pid in built}
+    emit({"build_s": wall, "wall_s": wall, "per_plan_s": {pid: m["build_seconds"] for pid, m in manifests.items()},
+          "chunks": sum(m["counts"]["chunks"] for m in manifests.values()), "rss_mb": peak_rss_mb(),
+          **heavy_imports()})
 
 
 def child_cold() -> None:
@@ -112,8 +119,14 @@ def child_cold() -> None:
     t_load = time.perf_counter()
     res = bot.ask(PROBE_QUESTION)
     answered_at = time.time()
+    t_first = time.perf_counter()
+    # The plan above answers too: its engine loads on its first question (the app loads it in the
+    # background right after starting, so this is the slowest a first question about it can be).
+    parent = bot.profile.parent_plan if bot.profile.parent_plan in bot.plans.ids else ""
+    upper = bot.ask(PROBE_QUESTION, plan=parent) if parent else None
     emit({"answered_at": answered_at, "import_s": t_import - t0, "load_s": t_load - t_import,
-          "first_ask_s": time.perf_counter() - t_load, "ok": PROBE_FACT in res.answer,
+          "first_ask_s": t_first - t_load, "ok": PROBE_FACT in res.answer,
+          "parent_first_ask_s": round(time.perf_counter() - t_first, 3) if upper else None,
           "rss_mb": peak_rss_mb(), **heavy_imports()})
 
 
@@ -204,13 +217,17 @@ def measure_build(skip: bool) -> dict[str, Any]:
     if skip:
         from index.config import Settings
 
-        manifest_path = Path(Settings().store_dir) / "manifest.json"
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        return {"build_s": manifest["build_seconds"], "source": f"manifest of the existing store ({manifest_path}, "
-                f"built {manifest.get('built_at', '?')}), --skip-build", "rss_mb": None}
+        from index.plans import plan_ids, settings_for
+
+        settings = Settings()
+        per_plan = {pid: json.loads((Path(settings_for(settings, pid).store_dir) / "manifest.json").read_text(
+            encoding="utf-8"))["build_seconds"] for pid in plan_ids(settings)}
+        return {"build_s": round(sum(per_plan.values()), 2), "per_plan_s": per_plan,
+                "source": "the existing stores' manifests (--skip-build)", "rss_mb": None}
     with tempfile.TemporaryDirectory(prefix="qiaoxi-bench-") as tmp:
         res = run_child(f"child_build({str(Path(tmp) / 'store')!r})", BUILD_TIMEOUT_S)
-    return {"build_s": res["build_s"], "source": "fresh build into a temporary store dir (this run)",
+    return {"build_s": res["build_s"], "per_plan_s": res["per_plan_s"],
+            "source": "fresh build of every plan into a temporary store dir (this run)",
             "rss_mb": res["rss_mb"], "wall_s": res["wall_s"]}
 
 
@@ -224,6 +241,7 @@ def measure_cold(runs: int) -> dict[str, Any]:
 
     return {"runs": runs, "cold_start_s": round(statistics.median(cold), 3), "all_s": [round(c, 3) for c in cold],
             "import_s": med("import_s"), "load_s": med("load_s"), "first_ask_s": med("first_ask_s"),
+            "parent_first_ask_s": med("parent_first_ask_s") if all(p["parent_first_ask_s"] for p in probes) else None,
             "rss_mb": med("rss_mb"), "ok": all(p["ok"] for p in probes),
             "torch": any(p["torch"] for p in probes),
             "sentence_transformers": any(p["sentence_transformers"] for p in probes)}
@@ -257,8 +275,11 @@ def comparison_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     s, n, b, c = report["system"], report["naive"], report["build"], report["cold"]
     rss = max(s["rss_mb"], c["rss_mb"])  # a serving process; the build's own peak is in report["build"]
     rows = [
-        ("index build (s)", b["build_s"], n["build_s"], None),
+        ("index build, every plan (s)", b["build_s"], n["build_s"], TARGETS["build_all_s"]),
         ("cold start → 1st answer (s, median)", c["cold_start_s"], n["cold_start_s"], TARGETS["cold_start_s"]),
+        ("cold start → 1st answer from the plan above too (s)",
+         round(c["cold_start_s"] + c["parent_first_ask_s"], 3) if c.get("parent_first_ask_s") else None, None,
+         TARGETS["cold_start_s"]),
         ("warm ask p50 (ms)", s["ask"]["p50_ms"], n["ask"]["p50_ms"], TARGETS["ask_p50_ms"]),
         ("warm ask p95 (ms)", s["ask"]["p95_ms"], n["ask"]["p95_ms"], TARGETS["ask_p95_ms"]),
         ("warm ask max (ms)", s["ask"]["max_ms"], n["ask"]["max_ms"], None),
@@ -269,7 +290,7 @@ def comparison_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
         ("peak RSS (MB)", rss, n["rss_mb"], TARGETS["peak_rss_mb"]),
     ]
     out = [{"metric": m, "system": sv, "naive": nv, "ratio": ratio(sv, nv), "target": t,
-            "met": None if t is None else sv <= t} for m, sv, nv, t in rows]
+            "met": None if t is None or sv is None else sv <= t} for m, sv, nv, t in rows]
     for mod in ("torch", "sentence_transformers"):
         out.append({"metric": f"{mod} imported", "system": s[mod] or c[mod], "naive": n[mod], "ratio": None,
                     "target": False, "met": not (s[mod] or c[mod])})
@@ -356,7 +377,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     env = report["environment"]
     print(f"桥西规划问答 benchmark · {report['items']} questions · {env['cpus']} CPUs · load avg "
           f"{env['loadavg'][0]} → {report['loadavg_after'][0]} · python {env['python']}")
-    print(f"build time: {report['build']['source']}")
+    print(f"build time: {report['build']['source']}: "
+          + ", ".join(f"{pid} {sec} s" for pid, sec in report["build"].get("per_plan_s", {}).items()))
     print(f"cold start: median of {report['cold']['runs']} (import {report['cold']['import_s']} s, "
           f"load {report['cold']['load_s']} s, first ask {report['cold']['first_ask_s']} s); "
           f"naive: 1 run incl. its build ({report['naive']['chunks']} chunks)")

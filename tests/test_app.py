@@ -98,7 +98,6 @@ def test_chat_renders_clickable_markers_and_sources(app):
     ("national_14th", "城镇调查失业率控制在多少？", "5.5%", "#qx-open-national_14th:"),   # the selector's choice
     ("", "国家规划里城镇调查失业率控制在多少？", "5.5%", "#qx-open-national_14th:"),      # named in the question
     ("", "到2025年普惠性幼儿园覆盖率要达到多少？", "85%", "#qx-open-qiaoxi_14th:"),       # the default plan
-    ("nowhere", "到2025年普惠性幼儿园覆盖率要达到多少？", "85%", "#qx-open-qiaoxi_14th:"),  # a forged choice: automatic
 ])
 def test_chat_answers_from_the_chosen_or_named_plan(app, plan, question, figure, href):
     chat, sources, _ = client(app).predict(question, plan, api_name="/chat")
@@ -106,11 +105,21 @@ def test_chat_answers_from_the_chosen_or_named_plan(app, plan, question, figure,
     assert figure in answer and f'class="qx-cite" href="{href}' in answer
 
 
+def test_a_forged_plan_choice_is_refused_and_the_chat_goes_on(app):
+    from gradio_client.exceptions import AppError
+
+    c = client(app)
+    with pytest.raises(AppError):  # the selector takes its own choices only
+        c.predict("到2025年普惠性幼儿园覆盖率要达到多少？", "nowhere", api_name="/chat")
+    chat, _, _ = c.predict("到2025年普惠性幼儿园覆盖率要达到多少？", "", api_name="/chat")
+    assert "85%" in last_text(chat)
+
+
 def test_a_national_citation_opens_in_the_national_plan(app):
     c = client(app)
-    plan, _ = c.predict("national_14th:45.3.1", api_name="/open_clause")
-    assert 'class="qx-p qx-focus" data-cid="national_14th:45.3.1"' in plan and "养老" in plan
-    plan, _ = c.predict("10.2.2", api_name="/open_clause")           # a bare id: the district plan
+    plan = c.predict("national_14th:45.3.1", api_name="/open_clause")
+    assert 'qx-focus" data-cid="national_14th:45.3.1"' in plan and "养老" in plan
+    plan = c.predict("10.2.2", api_name="/open_clause")           # a bare id: the district plan
     assert 'data-cid="qiaoxi_14th:10.2.2"' in plan and "普惠性幼儿园覆盖率" in plan
 
 
