@@ -25,6 +25,7 @@ from typing import Any, Iterable, Sequence
 
 __all__ = [
     "CATEGORIES",
+    "OPTIONAL_CATEGORIES",
     "REQUIRED_KEYS",
     "EVIDENCE_MIN_CHARS",
     "EVIDENCE_MAX_CHARS",
@@ -49,6 +50,10 @@ CATEGORIES: tuple[str, ...] = (
     "off_topic",
     "compare",  # a question on how the district plan lines up with the plan above: facts from both
 )
+
+#: Categories a file may leave out: off-topic questions (a plan-questions file), comparisons (a file
+#: about one plan). A file that has them has at least the minimum of each.
+OPTIONAL_CATEGORIES: tuple[str, ...] = ("off_topic", "compare")
 
 #: Categories whose items may carry a conversation (an off-topic question can follow a plan question).
 CONVERSATIONAL: tuple[str, ...] = ("follow_up", "off_topic")
@@ -322,8 +327,8 @@ def validate(
 
     counts = Counter(item.category for item in items)
     for category in CATEGORIES:
-        if category == "off_topic" and not counts[category]:
-            continue  # a plan-questions file need not hold off-topic ones
+        if category in OPTIONAL_CATEGORIES and not counts[category]:
+            continue  # a plan-questions file need not hold off-topic ones, a one-plan file no comparisons
         if counts[category] < min_per_category:
             problems.append(
                 f"category {category!r} has {counts[category]} items, minimum is {min_per_category}"

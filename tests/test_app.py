@@ -228,7 +228,7 @@ def test_user_html_is_shown_as_text(app):
 
 def test_open_clause_focuses_it_in_its_chapter(app):
     html = client(app).predict("10.2.2", api_name="/open_clause")
-    assert 'qx-focus" data-cid="10.2.2"' in html
+    assert 'qx-focus" data-cid="qiaoxi_14th:10.2.2"' in html
     assert "第十章" in html and "已定位" in html
 
 
@@ -248,7 +248,7 @@ def test_api_and_chat_app_give_the_same_answer(app, question):
     chat, sources, _ = client(app).predict(question, api_name="/chat")
     shown = Answer(answer=api["answer"], citations=[Citation(**c) for c in api["citations"]],
                    abstained=api["abstained"], notice=api["notice"],
-                   related=[Citation(r["clause_id"], r["label"], "") for r in api["related"]])
+                   related=[Citation(r["clause_id"], r["label"], "", r["plan"]) for r in api["related"]])
     assert last_text(chat) == answer_html(shown, 0)  # the chat's bubble is the API's answer, rendered
     for c in api["citations"]:
         assert c["label"].replace("「", "") in sources.replace("「", "")
@@ -279,7 +279,7 @@ def raw_event(app: RunningApp, api_name: str, data_json: str) -> dict:
 
 
 def test_lone_surrogate_does_not_break_the_chat(app):
-    done = raw_event(app, "chat", '["\\ud800\\u5e7c\\u513f\\u56ed\\udfff", null]')
+    done = raw_event(app, "chat", '["\\ud800\\u5e7c\\u513f\\u56ed\\udfff", null, ""]')  # question, turns, plan
     assert done["success"], done
     chat = done["output"]["data"][0]
     question = "".join(p.get("text", "") for p in chat[0]["content"])

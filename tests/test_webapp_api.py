@@ -60,7 +60,7 @@ def test_ask_follow_up_uses_history(api):
 def test_ask_not_in_plan_has_related_clauses_only(api):
     body = api.post("/api/v1/ask", json={"question": "桥西区地铁3号线什么时候开通？"}).json()
     assert body["abstained"] and body["citations"] == [] and body["outcome"] == "not_in_plan"
-    assert body["related"] and all(set(r) == {"clause_id", "label"} for r in body["related"])
+    assert body["related"] and all(set(r) == {"clause_id", "label", "plan"} for r in body["related"])
     assert len({r["clause_id"] for r in body["related"]}) == len(body["related"])
 
 
