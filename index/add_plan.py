@@ -20,6 +20,7 @@ from pathlib import Path
 
 from index.clauses import Clause, ClauseTree
 from index.layout import Line, cn_to_int, recognise
+from index.parser import TOC_ID
 from index.lexicon import PLAN_LEVELS
 from index.profile import PROFILE_FILE, Period, PlanProfile, ProfileError
 
@@ -79,9 +80,14 @@ class Structure:
         found = Counter(_rank_name(c) for c in self.groups.get(key, ()))
         return ", ".join(f"{name} {n}" for name, n in found.items())
 
+    def top(self) -> str:
+        """What the document's chapters are: 章, or 一、 (no 篇/章 heading: its 一、 headings are its chapters)."""
+        ranks = {_rank_name(c) for c in self.groups.get("level1", ())}
+        return "一、" if ranks == {"一、"} else "章"
+
     def summary(self) -> str:
         levels = sorted(k for k in self.groups if k.startswith("level") and k not in ("level1", "level2", "level3"))
-        parts = [f"{self.count('part')} parts (篇)", f"{self.count('level1')} chapters (章)",
+        parts = [f"{self.count('part')} parts (篇)", f"{self.count('level1')} chapters ({self.top()})",
                  f"{self.count('level2')} sections" + (f" ({self.ranks('level2')})" if self.count("level2") else ""),
                  f"{self.count('level3')} subsections" + (f" ({self.ranks('level3')})" if self.count("level3") else "")]
         parts += [f"{self.count(k)} level-{k[5:]} headings ({self.ranks(k)})" for k in levels]
@@ -102,8 +108,16 @@ def structure_report(tree: ClauseTree, source: str = "") -> list[str]:
     """The lines `--check` prints: a summary, the first clauses of each level, the preface, the notes."""
     s = Structure(tree)
     out = [f"structure of {source or 'the plan'}: {len(tree.clauses)} clauses", f"summary: {s.summary()}"]
+    if s.top() == "一、":
+        out.append("top level: 一、 (no 篇/章 heading: the 一、 headings are read as chapters, （一） as sections, "
+                   "1. as subsections where they are headings)")
     title = tree.get("T")
     out.append("title (T): " + (title.text.replace("\n", " / ") if title else "none"))
+    toc = tree.get(TOC_ID)
+    if toc:
+        entries = toc.text.split("\n")[1:]
+        out.append(f"table of contents ({TOC_ID}): {len(entries)} entries, kept as one front-matter clause, not searched"
+                   + (f": {' / '.join(entries[:3])}{' …' if len(entries) > 3 else ''}" if entries else ""))
     if tree.get("0"):
         out.append(f"preface: {tree.get('0').text} (0), {len(tree.children('0'))} paragraphs")
     elif tree.get("0.1"):

@@ -203,5 +203,8 @@ GLOSSARY_HEADINGS = _split("名词解释")
 APPENDIX_WORDS = _split("附表 附件 附录")
 # The word that opens a box (「专栏3 科技前沿领域攻关」), a framed list set inside a section.
 BOX_WORD = "专栏"
+# A line that opens a pasted table of contents: heading lines (often with page numbers) follow, then the body
+# repeats them.
+TOC_HEADINGS = _split("目录 目次")
 # The administrative levels a plan's profile names (index/add_plan.py), top down.
 PLAN_LEVELS = _split("国家 省 市 区 县")

@@ -354,6 +354,303 @@ class TestHeadingSpaces:
         assert normalise_heading(raw) == text
 
 
+# -- boxes in a text without blank lines: what ends them ----------------------------------------------------
+BOX_THEN = """示范省规划
+第四章 建设创新型省份
+第一节 提升科技创新能力
+{before}专栏2 科技创新重大工程
+1.创新平台建设工程。新建重点实验室100家以上。
+2.科技型企业培育工程。科技型中小企业达到12万家。
+{after}
+第二节 激发人才创新活力
+深化人才发展体制机制改革。
+"""
+PROSE = ("深化科技体制改革，完善科技评价机制，健全科技成果转化体系，推动产学研深度融合发展。"
+         "加大基础研究投入，实施基础研究特区试点，鼓励高校和科研院所开展自由探索，营造良好创新生态。")
+
+
+class TestBoxEnds:
+    @pytest.mark.parametrize("before, after, after_id, after_parent", [
+        # a heading continuing the numbering of the parent's own children (after the box's list)
+        ("（一）强化战略科技力量。建设一批高水平创新平台。\n（二）加快关键核心技术攻关。实施一批重大科技项目。\n",
+         "（三）加强基础研究。加大基础研究投入，实施基础研究特区试点。", "4.1.3", "4.1"),
+        # a heading of a rank above the box's list (（一） over 1.), even with no sibling before the box
+        ("", "（三）加强基础研究。加大基础研究投入，实施基础研究特区试点。", "4.1.3", "4.1"),
+        ("", "（三）加强基础研究", "4.1.3", "4.1"),
+        # a long prose paragraph of several sentences after the list
+        ("推进创新平台建设。\n", PROSE, "4.1.2", "4.1"),
+    ])
+    def test_what_ends_a_box(self, before, after, after_id, after_parent):
+        tree = parse(BOX_THEN.format(before=before, after=after))
+        assert [c.clause_id for c in tree.children("4.1.B2")] == ["4.1.B2.1", "4.1.B2.2"]
+        assert tree.get("4.1.B2").parent_id == "4.1"
+        assert tree.get(after_id).parent_id == after_parent and tree.get(after_id).start > tree.get("4.1.B2.2").end
+        assert tree.get("4.2").parent_id == "4"
+
+    def test_a_short_line_after_the_list_stays_in_the_box(self):
+        tree = parse(BOX_THEN.format(before="", after="推进平台开放共享。"))
+        assert len(tree.children("4.1.B2")) == 3
+
+    @pytest.mark.parametrize("last, in_box", [
+        ("（三）生态。生态环境持续改善。", False),  # continues both lists: a heading with its text is the body's
+        ("（三）生态工程", True),
+    ])
+    def test_list_lines_of_the_box_s_own_numbering_stay_in_it(self, last, in_box):
+        """（一） items in a box after 国发-style （一）（二） headings (the box is their parent's): they do not
+        continue the parent's numbering, so they are the box's list."""
+        text = ("规划\n第一章 总则\n一、目标\n（一）经济。经济增长。\n（二）民生。民生改善。\n专栏1 重大工程\n"
+                f"（一）交通工程\n（二）能源工程\n{last}\n")
+        tree = parse(text)
+        box = [c.text for c in tree.children("1.1.B1")]
+        assert box[:2] == ["（一）交通工程", "（二）能源工程"] and tree.get("1.1.B1").parent_id == "1.1"
+        assert (len(box) == 3) == in_box and (tree.get("1.1.3") is None) == in_box
+
+
+# -- boxes whose items stand apart with blank lines --------------------------------------------------------------
+BOX_SPACED = """示范市规划
+
+第三章 构建现代产业体系
+
+一、做强主导产业
+
+（一）生物医药
+
+做强创新药、现代中药。
+
+专栏1　主导产业重点工程
+
+（1）石药集团创新药产业园项目
+
+（2）以岭药业智能制造基地项目
+
+（3）中电科13所第三代半导体项目
+
+{after}
+"""
+
+
+class TestBoxBlankSeparated:
+    @pytest.mark.parametrize("after, after_id, after_parent", [
+        ("二、改造提升传统产业\n\n推动传统产业绿色化改造。", "3.2", "3"),
+        ("推动生物医药产业集群发展。", "3.1.1.2", "3.1.1"),  # a sentence after a blank line is the body's
+    ])
+    def test_the_box_keeps_all_its_items(self, after, after_id, after_parent):
+        tree = parse(BOX_SPACED.format(after=after))
+        assert [c.text for c in tree.children("3.1.1.B1")] == [
+            "（1）石药集团创新药产业园项目", "（2）以岭药业智能制造基地项目", "（3）中电科13所第三代半导体项目"]
+        assert tree.get(after_id).parent_id == after_parent
+        assert not [c for c in tree.clauses if c.kind == "heading" and c.level > 4]
+        assert not [n for n in tree.notes if "(1)" in n]
+
+    def test_unnumbered_rows_of_a_box_across_blank_lines(self):
+        text = "规划\n\n第一章 目标\n\n专栏1 主要指标\n\n指标　2020年　2025年\n\n地区生产总值　5　6\n\n坚持稳中求进。\n"
+        tree = parse(text)
+        assert [c.text for c in tree.children("1.B1")] == ["指标2020年2025年", "地区生产总值56"]
+        assert tree.get("1.0.1").text == "坚持稳中求进。"
+
+
+# -- a heading whose title is a sentence: 「（一）发展基础。」, 「（一）加强基础研究。加大…」 ----------------------------------
+SENTENCE_HEADINGS = """示范省规划
+第一章 发展基础
+第一节 取得的成就
+总体看，成就显著。
+（一）京津冀协同发展实现重大突破。北京非首都功能疏解取得积极进展，雄安新区进入大规模建设阶段。
+（二）发展软件和信息服务业。
+1.培育软件企业。支持本地企业开发行业应用软件。
+（1）发展信息服务。建设区域数据服务中心。
+（三）脱贫攻坚战取得全面胜利。
+第二节 面临的形势
+一、国际环境。
+世界百年未有之大变局加速演进。
+"""
+
+
+class TestSentenceHeadings:
+    @pytest.fixture(scope="class")
+    def tree(self):
+        return parse(SENTENCE_HEADINGS)
+
+    def test_ids_levels_parents_labels(self, tree):
+        assert_rows(tree, [
+            ("1.1.0.1", "paragraph", 0, "1.1", "第一章 第一节 取得的成就 ¶1"),
+            ("1.1.1", "heading", 3, "1.1", "第一章 第一节 取得的成就 (一)京津冀协同发展实现重大突破"),
+            ("1.1.1.1", "paragraph", 0, "1.1.1", "第一章 第一节 取得的成就 (一)京津冀协同发展实现重大突破 ¶1"),
+            ("1.1.2", "heading", 3, "1.1", "第一章 第一节 取得的成就 (二)发展软件和信息服务业"),
+            # 1. and （1） with a sentence are list items of the heading above, their first sentence their lead
+            ("1.1.2.1", "paragraph", 0, "1.1.2", "第一章 第一节 取得的成就 (二)发展软件和信息服务业 ¶1「培育软件企业」"),
+            ("1.1.2.2", "paragraph", 0, "1.1.2", "第一章 第一节 取得的成就 (二)发展软件和信息服务业 ¶2「发展信息服务」"),
+            ("1.1.3", "heading", 3, "1.1", "第一章 第一节 取得的成就 (三)脱贫攻坚战取得全面胜利"),
+            ("1.2.1", "heading", 3, "1.2", "第一章 第二节 面临的形势 一、国际环境"),
+            ("1.2.1.1", "paragraph", 0, "1.2.1", "第一章 第二节 面临的形势 一、国际环境 ¶1"),
+        ])
+
+    def test_the_heading_and_its_text_share_the_line(self, tree):
+        head, para = tree.get("1.1.1"), tree.get("1.1.1.1")
+        assert (head.title, head.text) == ("(一)京津冀协同发展实现重大突破", "（一）京津冀协同发展实现重大突破。")
+        assert para.text.startswith("北京非首都功能") and para.title == ""
+        assert SENTENCE_HEADINGS[head.start:head.end] == "（一）京津冀协同发展实现重大突破。"
+        assert head.end == para.start and SENTENCE_HEADINGS[para.end] == "\n"
+
+    @pytest.mark.parametrize("line", [
+        "（一）到2025年，全市地区生产总值达到1000亿元。",  # a clause in the first sentence: no title
+        "1.建设新材料实验室。布局先进材料。",  # Arabic numbering: a list item
+        "（一）" + "很长的标题" * 7 + "。正文。",  # longer than a title
+    ])
+    def test_what_stays_a_paragraph(self, line):
+        tree = parse(f"规划\n第一章 总则\n{line}\n")
+        assert [c.kind for c in tree.clauses] == ["title", "heading"] + ["paragraph"] * (len(tree.clauses) - 2)
+
+
+# -- a 国务院/ministry plan: 一、 at the top, no 篇/章 --------------------------------------------------------
+ITEMS_TOP = """国务院关于印发示范规划的通知
+国发〔2021〕35号
+
+示范规划
+
+为实施积极应对人口老龄化国家战略，制定本规划。
+
+一、规划背景
+
+（一）发展基础。
+
+党中央、国务院高度重视老龄事业。
+
+二、总体要求
+
+（一）指导思想。
+
+以习近平新时代中国特色社会主义思想为指导。
+
+（二）主要任务
+
+1.完善基本养老保险体系。尽快实现全国统筹。
+
+2.健全服务网络
+
+建设社区养老服务设施。
+"""
+
+
+class TestItemsAtTheTop:
+    @pytest.fixture(scope="class")
+    def tree(self):
+        return parse(ITEMS_TOP)
+
+    def test_ids_levels_parents_labels(self, tree):
+        assert [c.clause_id for c in tree.clauses] == ["T", "0.1", "1", "1.1", "1.1.1", "2", "2.1", "2.1.1", "2.2",
+                                                       "2.2.0.1", "2.2.2", "2.2.2.1"]
+        assert_rows(tree, [
+            ("0.1", "paragraph", 0, None, "前言 ¶1"),
+            ("1", "heading", 1, None, "一、规划背景"),
+            ("1.1", "heading", 2, "1", "一、规划背景 (一)发展基础"),
+            ("1.1.1", "paragraph", 0, "1.1", "一、规划背景 (一)发展基础 ¶1"),
+            ("2.2", "heading", 2, "2", "二、总体要求 (二)主要任务"),
+            ("2.2.0.1", "paragraph", 0, "2.2", "二、总体要求 (二)主要任务 ¶1「完善基本养老保险体系」"),
+            ("2.2.2", "heading", 3, "2.2", "二、总体要求 (二)主要任务 2.健全服务网络"),
+        ])
+        assert tree.get("T").text == "国务院关于印发示范规划的通知\n国发〔2021〕35号\n示范规划"
+        assert tree.get("2.2.2.1").path == ("二、总体要求", "(二)主要任务", "2.健全服务网络")
+
+    def test_check_says_the_top_level(self, tree):
+        from index.add_plan import structure_report
+        report = structure_report(tree)
+        assert "top level: 一、 (no 篇/章 heading" in "\n".join(report)
+        assert "2 chapters (一、)" in report[1]
+
+    def test_a_chapter_plan_with_items_is_unchanged(self):
+        assert parse(CHAPTERS).get("1.1").label == "第一章 一、发展目标"
+
+    @pytest.mark.parametrize("text", ["只有一段文字。\n又一段文字。\n", "规划\n（一）总则\n坚持稳中求进。\n"])
+    def test_a_text_without_chapters_or_top_items_stays_flat(self, text):
+        with pytest.raises(FlatPlanError, match="flat"):
+            parse_plan(text)
+
+
+# -- a pasted table of contents ---------------------------------------------------------------------------
+class TestTableOfContents:
+    @pytest.mark.parametrize("toc, entries", [
+        ("目  录\n第一章 发展基础\t1\n第二章 总体要求\t5\n", ["第一章 发展基础 1", "第二章 总体要求 5"]),
+        ("目录\n前言……1\n第一章 发展基础……2\n第一节 成就……2\n第二章 总体要求……5\n",
+         ["前言……1", "第一章 发展基础……2", "第一节 成就……2", "第二章 总体要求……5"]),
+        ("目　录\n第一篇 总论\n第一章 发展基础\n第二章 总体要求\n", ["第一篇 总论", "第一章 发展基础", "第二章 总体要求"]),
+        ("目录\n第一章 发展基础 1\n第二章 总体要求 5\n", ["第一章 发展基础 1", "第二章 总体要求 5"]),  # no 前言 listed
+    ])
+    def test_kept_as_one_front_matter_clause(self, toc, entries):
+        body = "前言\n本规划是行动纲领。\n" if "前言" in toc or "总论" not in toc else ""
+        body += "第一篇 总论\n" if "总论" in toc else ""
+        text = f"示范县规划纲要\n{toc}{body}第一章 发展基础\n经济增长。\n第二章 总体要求\n坚持稳中求进。\n"
+        tree = parse(text)
+        toc_clause = tree.get("TOC")
+        assert (toc_clause.kind, toc_clause.label, toc_clause.parent_id) == ("title", "目录", None)
+        assert toc_clause.text.split("\n") == ["目录"] + entries
+        assert tree.get("T").text == "示范县规划纲要"
+        assert tree.get("2.0.1").text == "坚持稳中求进。"
+        assert [c.clause_id for c in tree.clauses if c.kind in ("paragraph", "glossary")][-2:] == ["1.0.1", "2.0.1"]
+        assert any("table of contents" in n for n in tree.notes)
+        if body.startswith("前言"):
+            assert tree.get("0").text == "前言" and tree.get("0.1").text == "本规划是行动纲领。"
+
+
+# -- page numbers of a PDF --------------------------------------------------------------------------------
+class TestPageNumbers:
+    @pytest.mark.parametrize("page", ["— 1 —", "- 2 -", "－3－", "第 3 页", "第3页 共20页", "12"])
+    def test_out_of_the_text_inside_the_span_before(self, page):
+        text = f"示范县规划\n\n第一章 发展基础\n\n经济增长。\n\n{page}\n\n社会稳定。\n\n第二章 总体要求\n\n坚持。\n"
+        tree = parse(text)
+        assert [c.text for c in tree.children("1")] == ["经济增长。", "社会稳定。"]
+        first = tree.get("1.0.1")
+        assert text[first.start:first.end].endswith(page) and first.text == "经济增长。"
+        assert len(tree.notes) == 1 and "page-number line" in tree.notes[0]
+
+    def test_a_bare_number_in_an_appendix_or_a_box_is_content(self):
+        text = "规划\n第一章 总则\n专栏1 指标\n指标\n85\n附表1 主要指标\n2025年\n60\n"
+        tree = parse(text)
+        assert [c.text for c in tree.children("1.B1")] == ["指标", "85"]
+        assert [c.text for c in tree.children("A1")] == ["2025年", "60"] and tree.notes == ()
+
+
+# -- lead phrases ----------------------------------------------------------------------------------------
+class TestLeads:
+    @pytest.mark.parametrize("line, lead", [
+        ("——坚持党委领导、政府主导。强化政府保基本、兜底线职能。", "坚持党委领导、政府主导"),
+        ("——坚持“两个毫不动摇”。毫不动摇巩固和发展公有制经济。", "坚持“两个毫不动摇”"),
+        ("1.经济发展取得新成效。地区生产总值年均增长6.5%左右。", "经济发展取得新成效"),
+        ("（2）发展信息服务。建设区域数据服务中心。", "发展信息服务"),
+        ("坚持党委领导、政府主导。强化政府职能。", ""),  # without the dash a sentence listing with 、 is no lead
+    ])
+    def test_lead(self, line, lead):
+        tree = parse(f"规划\n\n第一章 总则\n\n{line}\n")
+        assert tree.get("1.0.1").title == lead
+
+
+# -- smaller: the title block, box numbering, error messages -------------------------------------------------
+class TestSmallerLayouts:
+    def test_the_title_keeps_a_wide_gap_between_two_names(self):
+        tree = parse("河北省养老服务体系建设规划\n河北省民政厅\u3000河北省发展和改革委员会\n石家庄市发展第十四个五年规划和二 〇 三五年"
+                     "远景目标纲要\n第一章 总则\n坚持。\n")
+        assert tree.get("T").text.split("\n")[1:] == ["河北省民政厅 河北省发展和改革委员会",
+                                                      "石家庄市发展第十四个五年规划和二〇三五年远景目标纲要"]
+
+    @pytest.mark.parametrize("line, cid, label", [
+        ("【专栏1】重大工程", "1.B1", "第一章 专栏1 重大工程"),
+        ("专栏1-1 重大工程", "1.B1-1", "第一章 专栏1-1 重大工程"),
+        ("专栏三：重大工程", "1.B3", "第一章 专栏三 重大工程"),
+    ])
+    def test_box_numbering(self, line, cid, label):
+        tree = parse(f"规划\n第一章 总则\n{line}\n1.交通工程\n")
+        assert (tree.get(cid).label, tree.get(f"{cid}.1").text) == (label, "1.交通工程")
+
+    def test_the_error_quotes_the_line_with_its_spaces(self):
+        with pytest.raises(PlanLayoutError, match="「第一节 发展 基础」"):
+            parse_plan("规划\n第一节\u3000发展  基础\n")
+
+    def test_a_chapter_pasted_twice_is_a_duplicate(self):
+        with pytest.raises(PlanLayoutError) as e:
+            parse_plan("规划\n\n第一章 总体要求\n\n坚持。\n\n第一章 总体要求\n\n重复粘贴。\n")
+        assert e.value.line == 7 and "duplicate heading" in str(e.value) and "line 3" in str(e.value)
+        assert "backwards" not in str(e.value)
+
+
 # -- the real plans -----------------------------------------------------------------------------
 class TestNationalOutline:
     @pytest.fixture(scope="class")

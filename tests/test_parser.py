@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from index.layout import Line, is_page_number
 from index.parser import cn_to_int, normalise_spaces, parse_plan
 
 SYNTHETIC = """示范县国民经济和社会发展
@@ -34,6 +35,12 @@ def _no_space(s: str) -> str:
     return re.sub(r"\s+", "", s)
 
 
+def _content(text: str) -> str:
+    """A clause's characters without spaces and without page-number lines (「— 3 —」), which the parser keeps
+    in the span of the clause before them but out of its text."""
+    return _no_space("".join(l for l in text.splitlines() if not is_page_number(Line(0, 0, l), bare=True)))
+
+
 def assert_lossless(source: str, tree) -> None:
     spans = sorted((c.start, c.end) for c in tree.clauses)
     for (s1, e1), (s2, _) in zip(spans, spans[1:]):
@@ -46,7 +53,7 @@ def assert_lossless(source: str, tree) -> None:
     assert not missing, f"characters in no clause, first at {missing[:1]}: {source[missing[0]:missing[0] + 20]!r}"
     assert "".join(_no_space(source[s:e]) for s, e in spans) == _no_space(source)
     for c in tree.clauses:
-        assert _no_space(c.text) == _no_space(source[c.start:c.end]), c.clause_id
+        assert _content(c.text) == _content(source[c.start:c.end]), c.clause_id
 
 
 class TestRealPlan:
