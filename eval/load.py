@@ -10,6 +10,10 @@ Reports completed / failed / latency percentiles / throughput and writes
 ``--api`` compares, in one run, the Gradio endpoint with one app process, the JSON API (``POST
 /api/v1/ask``, httpx clients) with one process, and the JSON API with two worker processes
 (``python app.py --workers 2``): the same questions, clients and request count each time.
+
+``--mixed [--seconds 60] [--rounds 3]`` (eval/mixed.py) sends mixed traffic instead (questions, follow-ups,
+hostile input, briefing exports, votes) for ``--seconds`` per round, several rounds against one app process,
+and reports each round by kind with the app's peak and end-of-round memory.
 """
 from __future__ import annotations
 
@@ -48,17 +52,39 @@ Question = tuple[str, list[dict]]
 
 
 @dataclass
-class LoadResult:
-    """What one load run measured (the JSON report is this plus the environment)."""
+class Tally:
+    """Requests sent, and how each ended: completed (its latency kept) or failed (the first errors kept)."""
 
-    url: str
-    clients: int
-    requested: int
     sent: int = 0
     completed: int = 0
     failed: int = 0
     latencies_ms: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+
+    def record(self, ok: bool, ms: float, error: str = "") -> None:
+        self.sent += 1
+        if ok:
+            self.completed += 1
+            self.latencies_ms.append(ms)
+        else:
+            self.failed += 1
+            if len(self.errors) < MAX_ERRORS_KEPT:
+                self.errors.append(error)
+
+    def counts(self) -> dict[str, Any]:
+        ms = self.latencies_ms
+        return {"sent": self.sent, "completed": self.completed, "failed": self.failed,
+                "p50_ms": round(percentile(ms, 50), 1) if ms else None,
+                "p95_ms": round(percentile(ms, 95), 1) if ms else None}
+
+
+@dataclass(kw_only=True)
+class LoadResult(Tally):
+    """What one load run measured (the JSON report is this plus the environment)."""
+
+    url: str
+    clients: int
+    requested: int
     wall_s: float = 0.0
     app_start_s: float | None = None
     app_peak_rss_mb: float | None = None
@@ -71,11 +97,8 @@ class LoadResult:
 
     def summary(self) -> dict[str, Any]:
         ms = self.latencies_ms
-        return {"url": self.url, "clients": self.clients, "requested": self.requested, "sent": self.sent,
-                "completed": self.completed, "failed": self.failed, "lost": self.lost,
-                "p50_ms": round(percentile(ms, 50), 1) if ms else None,
-                "p95_ms": round(percentile(ms, 95), 1) if ms else None,
-                "max_ms": round(max(ms), 1) if ms else None,
+        return {"url": self.url, "clients": self.clients, "requested": self.requested, **self.counts(),
+                "lost": self.lost, "max_ms": round(max(ms), 1) if ms else None,
                 "throughput_rps": round(self.completed / self.wall_s, 2) if self.wall_s else None,
                 "wall_s": round(self.wall_s, 2), "app_start_s": self.app_start_s,
                 "app_peak_rss_mb": self.app_peak_rss_mb,
@@ -173,11 +196,17 @@ def running_app(port: int | None = None, ready_timeout_s: float = READY_TIMEOUT_
 def peak_rss_mb(pid: int | None) -> float | None:
     """A live process's peak RSS (VmHWM) with its child processes' (worker processes), read before it is
     stopped; None off Linux."""
+    return status_mb(pid, "VmHWM")
+
+
+def status_mb(pid: int | None, name: str) -> float | None:
+    """A memory figure of /proc/<pid>/status (``VmRSS`` now, ``VmHWM`` the peak so far) in MB, summed over
+    the process and its descendants (worker processes); None off Linux or when the process is gone."""
     total = None
     for p in [pid, *_children(pid)]:
         with contextlib.suppress(OSError, ValueError, TypeError):
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
+                if line.startswith(f"{name}:"):
                     total = (total or 0.0) + int(line.split()[1]) / 1024
     return round(total, 1) if total is not None else None
 
@@ -271,14 +300,7 @@ def _client_loop(url: str, questions: Sequence[Question], jobs: _Dispatcher, sta
             ok, error = False, f"{type(e).__name__}: {e}"[:200]
         ms = (time.perf_counter() - t0) * 1000
         with lock:
-            result.sent += 1
-            if ok:
-                result.completed += 1
-                result.latencies_ms.append(ms)
-            else:
-                result.failed += 1
-                if len(result.errors) < MAX_ERRORS_KEPT:
-                    result.errors.append(f"#{n}: {error}")
+            result.record(ok, ms, f"#{n}: {error}")
 
 
 def run_load(url: str, clients: int = 20, requests: int = 200, questions: Sequence[Question] | None = None,
@@ -346,9 +368,9 @@ def format_comparison(rows: list[dict[str, Any]]) -> str:
 
 
 # -- command line ----------------------------------------------------------------------------------
-def write_report(summary: dict[str, Any], out_dir: Path) -> Path:
+def write_report(summary: dict[str, Any], out_dir: Path, name: str = "load") -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"load-{datetime.now():%Y-%m-%d}.json"
+    path = out_dir / f"{name}-{datetime.now():%Y-%m-%d}.json"
     env = {"cpus": os.cpu_count(), "loadavg": [round(x, 2) for x in os.getloadavg()],
            "finished": datetime.now().isoformat(timespec="seconds")}
     path.write_text(json.dumps({**summary, "environment": env}, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -371,24 +393,32 @@ def format_summary(s: dict[str, Any]) -> str:
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m eval.load", description=__doc__.splitlines()[0])
-    p.add_argument("--clients", type=int, default=20, help="concurrent gradio_client users (default 20)")
+    p.add_argument("--clients", type=int, default=20, help="concurrent users (default 20)")
     p.add_argument("--requests", type=int, default=200, help="requests in all (default 200)")
     p.add_argument("--port", type=int, default=None, help="port for the app started here (default: a free one)")
     p.add_argument("--url", default=None, help="test an app already running here instead of starting one")
     p.add_argument("--out", default=str(DEFAULT_OUT), help="report directory (default eval/reports)")
     p.add_argument("--api", action="store_true",
                    help="compare the Gradio endpoint (1 process) with the JSON API (1 and 2 worker processes)")
+    p.add_argument("--mixed", action="store_true",
+                   help="mixed traffic (questions, follow-ups, hostile input, exports, votes) in rounds against one app")
+    p.add_argument("--seconds", type=float, default=60.0, help="with --mixed: how long each round lasts (default 60)")
+    p.add_argument("--rounds", type=int, default=3, help="with --mixed: rounds in a row (default 3)")
     args = p.parse_args(argv)
     if args.api and args.url:
         p.error("--api starts its own apps; leave out --url")
-    if args.clients < 1 or args.requests < 1:
-        p.error("--clients and --requests must be positive")
+    if args.api and args.mixed:
+        p.error("choose one of --api and --mixed")
+    if args.clients < 1 or args.requests < 1 or args.rounds < 1 or args.seconds <= 0:
+        p.error("--clients, --requests, --rounds and --seconds must be positive")
     return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Exit 0 when every request completed, 1 when some failed or were not sent, 2 when it could not run."""
     args = parse_args(argv)
+    if args.mixed:
+        return main_mixed(args)
     if args.api:
         try:
             rows = api_comparison(args.clients, args.requests)
@@ -409,6 +439,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(format_summary(summary))
     print(f"report: {write_report(summary, Path(args.out))}")
     return 0 if result.completed == result.requested else 1
+
+
+def main_mixed(args: argparse.Namespace) -> int:
+    """The --mixed run: exit 0 when nothing failed in any round."""
+    from eval.mixed import format_mixed, mixed_load
+
+    try:
+        summary = mixed_load(args.clients, args.seconds, args.rounds, url=args.url)
+    except (RuntimeError, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(format_mixed(summary))
+    print(f"report: {write_report(summary, Path(args.out), name='load-mixed')}")
+    return 0 if all(r["failed"] == 0 and r["sent"] for r in summary["rounds"]) else 1
 
 
 if __name__ == "__main__":

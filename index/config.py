@@ -151,6 +151,11 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 1024 * 1024
     # "user:password" turns on HTTP basic auth for the whole server (app and API); "" (default): open.
     auth: str = ""
+    # Chat sessions the Gradio app keeps in memory (each one's conversation, briefing draft and what its
+    # components show: 0.27-0.4 MB as measured, 1 and 10 turns); past this the least recently used one is
+    # dropped. Gradio's own default, 10,000, would let a day of visitors grow the process by gigabytes
+    # (docs/scaling.md, the mixed load test); 500 keep it within ~250 MB.
+    max_sessions: int = Field(500, ge=1)
 
     # The votes log (assistant/feedback.py): past this size the file is rotated to .1, .2, … (0 = never).
     feedback_max_bytes: int = 5 * 1024 * 1024

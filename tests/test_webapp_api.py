@@ -301,3 +301,35 @@ def test_figures_endpoint(api, params, check):
 @pytest.mark.parametrize("params", [{"year": "25年"}, {"kind": "guess"}])
 def test_figures_endpoint_rejects_bad_filters(api, params):
     assert_error(api.get("/api/v1/figures", params=params), 422, "invalid_request")
+
+
+def test_docs_page_loads_only_same_origin_assets(api):
+    """/api/v1/docs works offline: every script, style, icon and the schema it names are served here."""
+    import re
+
+    page = api.get("/api/v1/docs")
+    assert page.status_code == 200 and "SwaggerUIBundle" in page.text
+    urls = re.findall(r'(?:src|href)="([^"]+)"', page.text) + re.findall(r"url: '([^']+)'", page.text)
+    assert len(urls) >= 4 and "cdn" not in page.text and "validatorUrl" in page.text
+    kinds = {}
+    for url in urls:
+        assert url.startswith("/api/v1/") and "//" not in url, url  # same origin, under the API's prefix
+        res = api.get(url)
+        assert res.status_code == 200 and res.content, url
+        kinds[url.rsplit(".", 1)[-1]] = res
+    assert kinds["js"].headers["content-type"].startswith("text/javascript") and b"SwaggerUIBundle" in kinds["js"].content
+    assert kinds["css"].headers["content-type"].startswith("text/css") and b".swagger-ui" in kinds["css"].content
+    assert kinds["png"].headers["content-type"] == "image/png"
+    assert kinds["json"].json()["openapi"].startswith("3.")  # Swagger UI 5 reads FastAPI's OpenAPI 3.1
+    assert_error(api.get("/api/v1/docs/assets/index.html"), 404, "not_found")  # only the page's own files
+
+
+def test_chat_sessions_kept_in_memory_are_bounded(bot, tmp_path):
+    """Gradio keeps 10,000 sessions by default (~0.3-0.5 MB each); the app keeps settings.max_sessions,
+    dropping the least recently used."""
+    app = make_server(bot, tmp_path, max_sessions=2)
+    holder = next(r.app.state_holder for r in app.routes if hasattr(getattr(r, "app", None), "state_holder"))
+    assert holder.capacity == 2
+    for session in ("first", "second", "first", "third"):  # "first" used again: "second" is the oldest
+        holder[session]
+    assert set(holder.session_data) == {"first", "third"}

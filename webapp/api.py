@@ -25,6 +25,7 @@ from assistant.topic_brief import TopicError
 from assistant.types import Answer, Citation
 from index.figures import Figure
 from webapp import edge
+from webapp.docs import install_docs
 from webapp.limits import BodyTooLarge
 
 log = logging.getLogger(__name__)
@@ -209,11 +210,12 @@ def create_api(bot, started_at: float | None = None) -> FastAPI:
                       embedding_model=manifest["params"]["embedding_model"], clauses=len(clauses))
     errors = {s: {"model": ErrorBody} for s in (413, 422, 500)}
 
-    api = FastAPI(title=f"{bot.profile.assistant_name} API", version=VERSION, docs_url="/docs",
+    api = FastAPI(title=f"{bot.profile.assistant_name} API", version=VERSION, docs_url=None,
                   redoc_url=None, openapi_url="/openapi.json",
                   description="Answers about the plan, every sentence cited to its clauses. Errors: "
                               '`{"error": {"code", "message"}}`.')
     _install_error_handlers(api)
+    install_docs(api)  # /docs with Swagger UI served from here, not a CDN
 
     def ask_once(body: AskRequest) -> tuple[str, list[dict], str]:
         q, cut = edge.question(body.question, settings)

@@ -13,6 +13,9 @@ from pathlib import Path
 
 MAX_AGE_S = 3600.0  # a download link older than an hour is stale: the folder behind it is removed
 MAX_FOLDERS = 500  # and never more than this many exports at once (the oldest go first)
+# Gradio serves each download from its own copy (GRADIO_TEMP_DIR), which it keeps for good unless told:
+# every this many seconds the copies older than MAX_AGE_S are removed (webapp.ui, Blocks' delete_cache).
+CACHE_SWEEP_S = 600
 
 
 def fresh_folder(root: Path, now: float | None = None) -> Path:

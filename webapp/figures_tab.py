@@ -16,6 +16,7 @@ import gradio as gr
 from assistant.figures_table import KIND_LABELS
 from index.figures import Figure
 from webapp import edge
+from webapp.downloads import download_buttons
 from webapp.exports import fresh_folder
 
 ALL = "全部"
@@ -70,8 +71,8 @@ def years_of(figures: list[Figure]) -> list[str]:
 
 def build_tab(bot, export_dir: Path | None):
     """The tab's components and events, inside the caller's Blocks and Tabs; returns the table (the caller
-    opens a selected row's clause in its plan browser), the refresh and enable steps the caller runs on
-    page load, the filters and the download buttons."""
+    opens a selected row's clause in its plan browser), the refresh step the caller runs on page load
+    (then ``download_buttons``), the filters and the download buttons."""
     every = bot.figures()
     with gr.Row(elem_classes="qx-fig-filters"):
         topic = gr.Textbox(label="主题词", placeholder="如：教育、养老、金融", max_lines=1, scale=2, min_width=120)
@@ -92,12 +93,9 @@ def build_tab(bot, export_dir: Path | None):
         csv_path, xlsx_path = figures_export(figures, fresh_folder(export_dir))
         return rows_of(figures), str(csv_path), str(xlsx_path)
 
-    def enable(csv_path: str | None, xlsx_path: str | None) -> tuple[gr.DownloadButton, gr.DownloadButton]:
-        return tuple(gr.DownloadButton(value=f, interactive=f is not None) for f in (csv_path, xlsx_path))
-
     for control in (topic, year, kind):
         event = control.submit if control is topic else control.change
         visibility = dict(api_name="figures") if control is topic else dict(api_visibility="private")
         event(refresh, [topic, year, kind], [table, csv_btn, xlsx_btn], concurrency_limit=4, **visibility).then(
-            enable, [csv_btn, xlsx_btn], [csv_btn, xlsx_btn], api_visibility="private")
-    return table, refresh, enable, (topic, year, kind), (csv_btn, xlsx_btn)
+            download_buttons, [csv_btn, xlsx_btn], [csv_btn, xlsx_btn], api_visibility="private")
+    return table, refresh, (topic, year, kind), (csv_btn, xlsx_btn)

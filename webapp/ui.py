@@ -30,7 +30,8 @@ from webapp.render import (  # noqa: E402
     sources_html, topic_brief_html,
 )
 from webapp import edge, figures_tab  # noqa: E402
-from webapp.exports import prune  # noqa: E402
+from webapp.downloads import download_buttons  # noqa: E402
+from webapp.exports import CACHE_SWEEP_S, MAX_AGE_S, prune  # noqa: E402
 
 # What the app shows of a plan (its name, the example questions) comes from the plan's profile.toml.
 PLACEHOLDER = ("**您好！这里是{assistant_name}。**\n\n问我关于{short_name}的任何问题，"
@@ -146,9 +147,9 @@ def build_app(bot, export_dir: Path) -> gr.Blocks:
             return None, None
         return str(md), str(docx)
 
-    def refresh_downloads(title: str, draft: Draft) -> tuple[gr.DownloadButton, gr.DownloadButton]:
+    def refresh_downloads(title: str, draft: Draft) -> tuple[gr.DownloadButton, ...]:
         """Both download buttons get their fresh file and become usable in one update."""
-        return tuple(gr.DownloadButton(value=f, interactive=f is not None) for f in export_briefing(title, draft))
+        return download_buttons(*export_briefing(title, draft))
 
     def topic_brief(topic: str) -> tuple[str, str | None, str | None]:
         """The topic briefing rendered for its tab and fresh .md/.docx files (the draft's export path);
@@ -165,9 +166,6 @@ def build_app(bot, export_dir: Path) -> gr.Blocks:
             gr.Warning(f"专题简报导出失败：无法写入文件（{e.strerror or e}）。", title="专题简报")
             return topic_brief_html(brief), None, None
         return topic_brief_html(brief), str(md), str(docx)
-
-    def enable_downloads(md: str | None, docx: str | None) -> tuple[gr.DownloadButton, gr.DownloadButton]:
-        return tuple(gr.DownloadButton(value=f, interactive=f is not None) for f in (md, docx))
 
     def vote(turns: list[Turn], evt: gr.LikeData):
         """Thumbs up/down → one feedback line; the thumbs shown are kept in the chatbot's feedback_value."""
@@ -192,7 +190,8 @@ def build_app(bot, export_dir: Path) -> gr.Blocks:
     def clear():
         return gr.Chatbot(value=[], feedback_value=[]), sources_html(None), []
 
-    with gr.Blocks(title=profile.assistant_name) as demo:
+    # Gradio serves a download from its own copy of the file: those copies are swept like the exports.
+    with gr.Blocks(title=profile.assistant_name, delete_cache=(CACHE_SWEEP_S, int(MAX_AGE_S))) as demo:
         bridge = gr.HTML("", html_template="", js_on_load=BRIDGE_JS, visible="hidden", elem_id="qx-bridge")
         turns = gr.State([])
         draft = gr.State(())
@@ -240,7 +239,7 @@ def build_app(bot, export_dir: Path) -> gr.Blocks:
                                                max_lines=1, submit_btn="对照", elem_id="qx-compare-topic")
                         cmp_out = gr.HTML(compare_html(None), elem_id="qx-compare", js_on_load=None)
                     with gr.Tab("数据与指标", id="figures"):
-                        fig_table, fig_refresh, fig_enable, fig_filters, fig_downloads = figures_tab.build_tab(
+                        fig_table, fig_refresh, fig_filters, fig_downloads = figures_tab.build_tab(
                             bot, export_dir)
 
         chat_io = dict(fn=respond, inputs=[msg, turns, plan_pick], outputs=[chatbot, sources, turns, msg, tabs],
@@ -264,7 +263,7 @@ def build_app(bot, export_dir: Path) -> gr.Blocks:
 
         topic.submit(topic_brief, [topic], [topic_out, topic_md, topic_docx], api_name="topic_brief",
                      concurrency_id="answer", concurrency_limit=ANSWER_CONCURRENCY).then(
-            enable_downloads, [topic_md, topic_docx], [topic_md, topic_docx], api_visibility="private")
+            download_buttons, [topic_md, topic_docx], [topic_md, topic_docx], api_visibility="private")
 
         cmp_topic.submit(compare, [cmp_topic], [cmp_out], api_name="compare",
                          concurrency_id="answer", concurrency_limit=ANSWER_CONCURRENCY)
@@ -272,11 +271,12 @@ def build_app(bot, export_dir: Path) -> gr.Blocks:
         # a row of the figures table opens its clause in the plan browser
         fig_table.select(open_figure, [fig_table], [plan, tabs], api_visibility="private")
         demo.load(fig_refresh, list(fig_filters), [fig_table, *fig_downloads], api_visibility="private").then(
-            fig_enable, list(fig_downloads), list(fig_downloads), api_visibility="private")
+            download_buttons, list(fig_downloads), list(fig_downloads), api_visibility="private")
 
         chatbot.like(vote, [turns], [turns, chatbot], api_visibility="private")
         clear_btn.click(clear, None, [chatbot, sources, turns], api_name="clear")
         chatbot.clear(clear, None, [chatbot, sources, turns], api_visibility="private")
+    demo.state_session_capacity = bot.settings.max_sessions  # read when the app is mounted (not Gradio's 10,000)
     return demo
 
 
