@@ -164,7 +164,7 @@ class Assistant:
         settings = settings or get_settings(**overrides)
         log_fn = log_fn or (lambda m: print(m, file=sys.stderr, flush=True))
         if settings.other_plans:  # every plan's store is built before the app serves (each only when stale)
-            ensure_all(settings, log=log_fn)
+            ensure_all(settings, log=log_fn, others_only=True)
         store = load_store(settings, log=log_fn)
         retriever = HybridRetriever.from_store(store, settings)
         llm = None

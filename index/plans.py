@@ -59,10 +59,11 @@ def load_profiles(settings: Settings) -> dict[str, PlanProfile]:
     return {pid: PlanProfile.load(settings_for(settings, pid).plan_path) for pid in plan_ids(settings)}
 
 
-def ensure_all(settings: Settings, log: Log = print, force: bool = False) -> list[str]:
-    """Build every plan's store that is missing, stale or corrupt (all when forced); the ids built."""
+def ensure_all(settings: Settings, log: Log = print, force: bool = False, others_only: bool = False) -> list[str]:
+    """Build every plan's store that is missing, stale or corrupt (all when forced); the ids built.
+    ``others_only``: all but the primary's (whose loading checks it anyway)."""
     built = []
-    for pid in plan_ids(settings):
+    for pid in plan_ids(settings)[1 if others_only else 0:]:
         def plan_log(message: str, pid: str = pid) -> None:
             log(f"[{pid}] {message}")
 
