@@ -75,16 +75,14 @@ def _name_spans(text: str, profiles: Mapping[str, PlanProfile], primary_id: str)
 def route(question: str, history: list[dict], profiles: Mapping[str, PlanProfile], primary_id: str,
           chosen: str | None = None, is_follow_up: Callable[[str], bool] = lambda q: False) -> Route:
     """Where ``question`` is answered from (see the module docstring)."""
+    named = named_plans(question, profiles, primary_id)
+    asked = _without_names(question, profiles, primary_id) if named and named != (primary_id,) else ""
     if chosen:
         if chosen not in profiles:
             raise UnknownPlan(f"unknown plan {chosen!r}; plans: {', '.join(profiles)}")
-        return Route((chosen,), "chosen")
-    named = named_plans(question, profiles, primary_id)
-    if named == (primary_id,):  # a district question naming its district: asked as it is
-        return Route(named, "named")
-    if named:
-        stripped = without_names(question, profiles, primary_id).strip(" ，,、的里")
-        return Route(named, "named", stripped if len(stripped) >= 2 else "")
+        return Route((chosen,), "chosen", asked if chosen != primary_id else "")
+    if named:  # a district question naming only its district is asked as it is
+        return Route(named, "named", asked)
     if is_follow_up(question):
         # the plan of the latest user turn that named one, through a chain of follow-ups; a standalone
         # question in between was about the primary plan
@@ -97,3 +95,10 @@ def route(question: str, history: list[dict], profiles: Mapping[str, PlanProfile
             if not is_follow_up(turn.get("content", "")):
                 break
     return Route((primary_id,), "default")
+
+
+def _without_names(question: str, profiles: Mapping[str, PlanProfile], primary_id: str) -> str:
+    """The question another plan is asked: without the plans' names and the particles left at its ends
+    ('' when too little is left to ask)."""
+    stripped = without_names(question, profiles, primary_id).strip(" ，,、的里")
+    return stripped if len(stripped) >= 2 else ""

@@ -235,3 +235,15 @@ class TestApi:
         body = api.get("/api/v1/compare", params={"topic": "养老"}).json()
         assert body["topic"] == "养老" and any(r["upper"] and r["local"] for r in body["rows"])
         assert api.get("/api/v1/compare", params={"topic": "明天的天气预报"}).status_code == 422
+
+
+class TestQuestionAsked:
+    @pytest.mark.parametrize("question, chosen, asked", [
+        ("国家规划里森林覆盖率要达到多少？", None, "森林覆盖率要达到多少？"),
+        ("国家规划里森林覆盖率要达到多少？", NATIONAL, "森林覆盖率要达到多少？"),  # chosen and named alike
+        ("桥西区普惠性幼儿园覆盖率是多少？", None, ""),                        # the district's own: as asked
+        ("桥西区普惠性幼儿园覆盖率是多少？", QIAOXI, ""),
+        ("国家规划", None, ""),                                             # nothing left to ask
+    ])
+    def test_a_plan_is_asked_without_the_names_of_plans(self, profiles, question, chosen, asked):
+        assert route(question, [], profiles, QIAOXI, chosen=chosen).question == asked
