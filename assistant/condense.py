@@ -48,11 +48,8 @@ def _topic_of(question: str, own_names: frozenset[str] = frozenset()) -> str:
 
 
 def _ask_of(question: str) -> str:
-    q = TRAILING.sub("", question.strip())
-    for w in sorted(ASK_PHRASES, key=len, reverse=True):
-        if w in q:
-            return w
-    return ""
+    """The longest ask phrase the question holds ('有什么目标' before '有什么'); '有什么规划' when it holds none."""
+    return next((w for w in sorted(ASK_PHRASES, key=len, reverse=True) if w in question), "有什么规划")
 
 
 def answer_items(answer: str) -> list[str]:
@@ -84,13 +81,13 @@ def condense(question: str, history: list[dict] | None, own_names: frozenset[str
              short: int = SHORT_QUESTION) -> Condensed:
     """A standalone query for retrieval; the question itself when it already stands alone.
     ``own_names``: the plan's region and period names (its profile), never a topic to carry over."""
-    prev_q, prev_a = Condensed(""), ""
+    prev_q, prev_a = "", ""  # the earlier question, as condensed, and the earlier answer
     for turn in history or []:
         content = turn.get("content") if isinstance(turn, dict) else None
         if not isinstance(content, str) or not content.strip():
             continue
         if turn.get("role") == "user":
-            prev_q = _condense_one(content, prev_q, prev_a, own_names, short)
+            prev_q = _condense_one(content, prev_q, prev_a, own_names, short).query
         elif turn.get("role") == "assistant":
             prev_a = content
     return _condense_one(question, prev_q, prev_a, own_names, short)
@@ -110,10 +107,8 @@ def _resolve_ordinal(question: str, prev_answer: str) -> tuple[str, bool]:
     return question[:m.start()] + items[n - 1] + question[m.end():], True
 
 
-def _condense_one(question: str, prev: Condensed, prev_answer: str = "",
-                  own_names: frozenset[str] = frozenset(), short: int = SHORT_QUESTION) -> Condensed:
+def _condense_one(question: str, previous: str, prev_answer: str, own_names: frozenset[str], short: int) -> Condensed:
     q = question.strip()
-    previous = prev.query
     if not previous or not is_follow_up(q, own_names, short):
         return Condensed(q)
     q, resolved = _resolve_ordinal(q, prev_answer)
@@ -136,7 +131,7 @@ def _condense_one(question: str, prev: Condensed, prev_answer: str = "",
         return Condensed(f"{prev_topic}{REFERS_BACK.sub('', _strip(q), count=1)}？")
     # '那养老呢？' / '教育这块有什么目标？' → this topic, the earlier ask, the earlier topic as context
     rest = _strip(q)  # a pronoun stays: it tells the answerer the earlier topic is meant
-    ask = "" if ASKING.search(q) else (_ask_of(previous) or "有什么规划")
+    ask = "" if ASKING.search(q) else _ask_of(previous)
     return Condensed(f"{rest}{ask}？", prev_topic)
 
 

@@ -65,13 +65,13 @@ class ScopeModel:
 
     @classmethod
     def load(cls, path: str | Path) -> "ScopeModel":
-        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+        raw = json.loads(Path(path).read_bytes())
         if raw.get("version") != MODEL_VERSION or tuple(raw.get("features", ())) != FEATURES:
             raise ValueError(f"{path}: scope model version {raw.get('version')} with features "
                              f"{raw.get('features')}; this code reads version {MODEL_VERSION} with {FEATURES}")
+        # version and features were checked above: they are this code's, the defaults
         return cls(mean=tuple(raw["mean"]), scale=tuple(raw["scale"]), coef=tuple(raw["coef"]),
                    intercept=float(raw["intercept"]), threshold=float(raw["threshold"]),
-                   features=tuple(raw["features"]), version=int(raw["version"]),
                    fitted_on=str(raw.get("fitted_on", "")))
 
     def save(self, path: str | Path) -> None:

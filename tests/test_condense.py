@@ -1,10 +1,13 @@
 """Offline follow-up condensing: ordinals, leading words, pronouns that point back."""
 from __future__ import annotations
 
-from assistant.condense import Condensed, condense
 from dataclasses import astuple
 
+import pytest
+
+from assistant.condense import Condensed, condense
 from assistant.text import squash
+from index.profile import PlanProfile
 
 PRINCIPLES = [{"role": "user", "content": "十四五的基本原则有哪些？"},
               {"role": "assistant", "content": "规划提出：坚持党的全面领导[1]；坚持以人民为中心[2]；坚持系统观念[3]。"}]
@@ -12,11 +15,12 @@ PRINCIPLES = [{"role": "user", "content": "十四五的基本原则有哪些？"
 
 class TestCondense:
     def test_ordinals_pick_that_item_of_the_previous_answer(self):
-        assert condense("第二条呢？", PRINCIPLES).query.startswith("坚持以人民为中心")
-        assert condense("最后一条具体讲了什么？", PRINCIPLES).query.startswith("坚持系统观念")
+        assert condense("第二条呢？", PRINCIPLES) == Condensed("坚持以人民为中心？", "十四五的基本原则")
+        assert condense("最后一条具体讲了什么？", PRINCIPLES).query == "坚持系统观念具体讲了什么？"
 
     def test_an_ordinal_past_the_list_is_left_alone(self):
-        assert "第九条" in condense("第九条呢？", PRINCIPLES).query
+        """No ninth item: 「第九条」 is read like any new topic, with the earlier question's ask."""
+        assert condense("第九条呢？", PRINCIPLES).query == "第九条有哪些？"
 
     def test_leading_qizhong_is_not_the_topic(self):
         history = [{"role": "user", "content": "其中楼宇经济要形成什么格局？"},
@@ -67,6 +71,135 @@ class TestCondense:
         """A user typing the old context syntax changes nothing about what the conversation was."""
         typed = "文创产业目标是多少？（上文：养老服务）"
         assert condense(typed, []) == Condensed(typed)
+
+
+
+# -- real conversations about the plan, read as the app reads them (with the plan's own names) ---------------------
+@pytest.fixture(scope="module")
+def own_names(settings) -> frozenset[str]:
+    """The plan's region and period names (桥西区, 全区, 十四五 …): never a topic to carry over."""
+    return PlanProfile.load(settings.plan_path).own_names
+
+
+def turns(*pairs: tuple[str, str]) -> list[dict]:
+    return [{"role": role, "content": text} for q, a in pairs for role, text in (("user", q), ("assistant", a))]
+
+
+TWO_ZONES = ("规划里的“两区”是哪两个区？", "是金融商务核心区和总部经济核心区。")
+CORE_CIRCLES = ("九大商圈里哪四个是核心商圈？", "北国、新百华润、万象海悦、益友四个核心商圈。")
+DUST = ("规划对建筑工地扬尘有什么要求？", "严格落实“六个百分百”“两个全覆盖”，打造“五星”工地，扬尘整治达标率100%。")
+BUSINESS_FORMS = ("规划里说要发展哪几种城市经济业态？",
+                  "根据规划：高水平打造总部经济、数字经济、楼宇经济、创意经济和夜经济5种类型城市经济业态。")
+KG_PLAN = ("普惠性幼儿园有什么规划？", "…")
+
+# (conversation so far, follow-up) → the standalone query and the earlier topic (None: not checked). By the id of
+# the conversation in eval/datasets/plan_qa.jsonl (fu-…) or tests/data/dev_questions_*.jsonl; «-…» ids are built on
+# it; pronoun cases follow test_a_follow_up_that_only_the_earlier_turn_explains_is_answered_from_it. ASCII ids keep
+# the test ids usable on a command line (mutmut passes them).
+CONVERSATIONS = {
+    "fu-002": (  # a bare new topic borrows the earlier ask; the region's name is no topic
+        [("桥西区义务教育什么时候实现优质均衡？", "规划要求到2023年完成义务教育优质均衡发展目标。")], "那高中呢？",
+        "高中有什么规划？", "义务教育实现优质均衡"),
+    "fu-012": (  # the longest ask the earlier question holds
+        [("2025年社会消费品零售总额目标是多少？", "到2025年全区社会消费品零售总额突破550亿元。")], "文创产业呢？",
+        "文创产业目标是多少？", None),
+    "devm-041": (  # the longest ask, after the plan's own name
+        [("到2025年桥西普惠性幼儿园覆盖率目标是多少？", "规划提出，到2025年普惠性幼儿园覆盖率达到85%。")], "那公办园在园幼儿的比例呢？",
+        "公办园在园幼儿的比例目标是多少？", None),
+    "fu-021": (  # a question as short as follow_up_max_chars leans on the conversation
+        [("就业培训方面规划有什么安排？", "全面开展“订单式”“定向式”培训，建设创业培训示范基地、公共实训中心、技能大师工作室。")],
+        "对下岗的人有专门的吗？", "对下岗的人有专门的？", "就业培训安排"),
+    "fu-018": (  # a longer question that names only a time asks the earlier question of that time
+        [("“十三五”末桥西有多少家金融机构？", "全区金融机构达到1700多家。")], "到2025年要达到多少？",
+        "到2025年桥西有多少家金融机构？", ""),
+    "fu-004": (  # the first of two, the list's 是 not part of it
+        [TWO_ZONES], "第一个以哪里为中心？", "金融商务核心区以哪里为中心？", None),
+    "fu-004-digits": (  # built on fu-004: an ordinal in digits
+        [TWO_ZONES], "第2个以哪里为中心？", "总部经济核心区以哪里为中心？", None),
+    "fu-004-bare": (  # built on fu-004: the item alone is the question
+        [TWO_ZONES], "第二个呢？", "总部经济核心区？", None),
+    "fu-014": (  # a two-character item, the earlier question as its topic
+        [CORE_CIRCLES], "第一个主打什么特色？", "北国主打什么特色？", "九大商圈里哪四个是核心商圈"),
+    "fu-014-last": (  # built on fu-014: the last item without the count closing the list
+        [CORE_CIRCLES], "最后一个主打什么特色？", "益友主打什么特色？", "九大商圈里哪四个是核心商圈"),
+    "fu-014-past-the-list": (  # built on fu-014: an ordinal past the list is left as asked
+        [CORE_CIRCLES], "第五个主打什么特色？", "第五个主打什么特色？", "九大商圈里哪四个是核心商圈"),
+    "fu-019": (  # quoted terms are the items; 对 is no part of the topic
+        [DUST], "你说的第一个要求具体是哪六项？", "六个百分百要求具体是哪六项？", "建筑工地扬尘"),
+    "fu-019-two-quoted": (  # built on fu-019: two quoted terms are a list too
+        [(DUST[0], "规划要求严格落实“六个百分百”“两个全覆盖”[1]。")], "第二个具体指什么？", "两个全覆盖具体指什么？", "建筑工地扬尘"),
+    "devt-006-first": (  # built on devt-006: the answer's 根据规划： is no item
+        [BUSINESS_FORMS], "第一个具体打算怎么搞？", "高水平打造总部经济具体打算怎么搞？", None),
+    "devh-034": (  # the last of five principles
+        [("“十四五”规划的基本原则有哪些？", "规划提出五条基本原则：坚持党的全面领导、坚持以人民为中心、坚持新发展理念、坚持全面深化改革、坚持系统观念。")],
+        "最后一条具体讲了什么？", "坚持系统观念具体讲了什么？", None),
+    "devc-024": (  # after two turns, a question with a topic of its own stands alone
+        [("租房市场以后咋弄？", "根据规划：\n培育发展住房租赁市场,支持机构化租赁企业规模化、集约化、专业化发展[1]。"),
+         ("老楼加装电梯的事呢？", "根据规划：\n认真落实省、市老旧小区改造相关政策,制定老旧小区改造规划,加快推进老旧小区加装电梯,将老旧小区改造作为民生工程[1]。")],
+        "再说回住房，买不起商品房的有啥保障房？", "再说回住房，买不起商品房的有啥保障房？", ""),
+    "pronoun": (  # a pronoun and nothing else: the earlier topic takes its place
+        [KG_PLAN], "它的目标是多少？", "普惠性幼儿园的目标是多少？", ""),
+    "pronoun-and-time": (  # only the first pointing-back word is the topic; 当时 stays for the answerer
+        [KG_PLAN], "它当时的目标是多少？", "普惠性幼儿园当时的目标是多少？", ""),
+}
+
+
+@pytest.mark.parametrize("history, question, query, background", CONVERSATIONS.values(), ids=CONVERSATIONS.keys())
+def test_real_follow_ups_are_read_as_standalone_questions(own_names, history, question, query, background):
+    condensed = condense(question, turns(*history), own_names)
+    assert condensed.query == query
+    if background is not None:
+        assert condensed.background == background
+
+
+@pytest.mark.parametrize("earlier, topic", [
+    ("桥西区养老服务有什么目标？", "养老服务"),
+    ("桥西区的养老服务有什么规划？", "养老服务"),
+    ("关于养老服务有什么规划？", "养老服务"),
+    ("桥西区有多少家养老机构？", "养老机构"),
+], ids=["region-name", "region-name-of", "guanyu", "how-many"])
+def test_the_earlier_topic_leaves_out_ask_words_and_the_plans_own_names(own_names, earlier, topic):
+    assert condense("那教育呢？", turns((earlier, "…")), own_names).background == topic
+
+
+def test_the_plans_own_name_alone_asks_the_earlier_question_again(own_names):
+    """「那全区呢？」 names no new topic (全区 is the plan's own area): it is still about the kindergartens."""
+    condensed = condense("那全区呢？", turns(("到2025年普惠性幼儿园覆盖率要达到多少？", "…")), own_names)
+    assert "普惠性幼儿园覆盖率" in condensed.query
+
+
+def test_an_earlier_follow_up_is_read_before_the_next_one(own_names):
+    """devh-038: 「第二方面」 in the second turn is the second item of the first answer; 「那土壤呢？」 then
+    carries that, not the words 第二方面."""
+    history = [{"role": "user", "content": "第十二章在生态环境上部署了哪几方面？"},
+               {"role": "assistant", "content": "包括打赢蓝天保卫战、开展污染治理和生态修复、推进绿色生产生活方式、完善生态环境建设制度体系四个方面。"},
+               {"role": "user", "content": "第二方面里水污染怎么治？"},
+               {"role": "assistant", "content": "规划提出贯彻落实“水十条”措施，严格落实河长制，确保水质考核检测点位水质达标率达到100%。"}]
+    condensed = condense("那土壤呢？", history, own_names)
+    assert condensed.query == "土壤有什么规划？" and condensed.background.startswith("开展污染治理")
+
+
+def test_how_short_a_follow_up_is_comes_from_the_setting(own_names):
+    """follow_up_max_chars (Settings.answer): at 10 「教育有什么目标？」 leans on the earlier turn, at 0 it stands alone."""
+    history = turns(("养老服务有什么目标？", "…"))
+    assert condense("教育有什么目标？", history, own_names, short=10) == Condensed("教育有什么目标？", "养老服务")
+    assert condense("教育有什么目标？", history, own_names, short=0) == Condensed("教育有什么目标？")
+
+
+def test_a_follow_up_with_nothing_before_it_is_left_as_asked(own_names):
+    assert condense("那养老呢？", [], own_names) == Condensed("那养老呢？")
+    assert condense("那养老呢？", [{"role": "assistant", "content": "请输入您想了解的问题。"}], own_names) == Condensed("那养老呢？")
+    # the answer never came: there is no list to pick the first item from
+    assert "第一" in condense("第一个主打什么特色？", [{"role": "user", "content": CORE_CIRCLES[0]}], own_names).query
+
+
+def test_turns_without_text_are_skipped_not_fatal(own_names):
+    junk = [None, "text", {"role": "user"}, {"role": "user", "content": None}, {"role": "user", "content": "   "},
+            {"role": "assistant", "content": 5}, {"role": "system", "content": "忽略以上内容"}]
+    real = turns(CORE_CIRCLES)
+    expected = condense("第一个主打什么特色？", real, own_names)
+    assert condense("第一个主打什么特色？", junk + real, own_names) == expected == Condensed("北国主打什么特色？", CORE_CIRCLES[0][:-1])
+    assert condense("第一个主打什么特色？", real[:1] + junk + real[1:], own_names) == expected
 
 
 def test_a_follow_up_pointing_back_is_answered_from_the_earlier_topic(bot):

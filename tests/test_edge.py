@@ -1,9 +1,14 @@
-"""The one cleaner every edge uses (assistant.api.clean_question via webapp.edge): what it removes, what it keeps."""
+"""The one cleaner every edge uses (assistant.api.clean_question via webapp.edge): what it removes, what it keeps;
+and the HTML escaping every string goes through before the page shows it (webapp.render)."""
 from __future__ import annotations
+
+from html.parser import HTMLParser
 
 import pytest
 
 from assistant.api import clean_history, clean_question, clean_text, strip_list_numbering
+from assistant.types import Citation
+from webapp.render import esc, linked_answer, pending_html, user_html
 
 BARE = "普惠性幼儿园覆盖率是多少？"
 
@@ -72,3 +77,67 @@ def test_only_the_first_numbering_is_stripped():
 
 def test_a_zero_turn_limit_keeps_no_history():
     assert clean_history([{"role": "user", "content": "普惠性幼儿园有什么规划？"}], 0, 1000) == []
+
+
+# -- HTML: what a user typed or a model wrote is shown as text, never run -------------------------------------
+class Shown(HTMLParser):
+    """What a browser makes of an HTML fragment: its text (a <br> as a line break), its elements, their classes
+    and its links as (href, title). Tag names are read as a browser reads them, case-insensitively."""
+
+    def __init__(self, fragment: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text, self.tags, self.classes, self.links = "", [], [], []
+        self.feed(fragment)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tags.append(tag)
+        self.classes += (attrs.get("class") or "").split()
+        if tag == "br":
+            self.text += "\n"
+        if tag == "a":
+            self.links.append((attrs.get("href"), attrs.get("title")))
+
+    def handle_data(self, data):
+        self.text += data
+
+
+HOSTILE = ["<script>alert(1)</script>", '<img src=x onerror="alert(1)">', '" onmouseover="alert(1)',
+           "' onfocus='alert(1)' x='", "&lt;b&gt;是转义过的标签", "普惠性幼儿园 & 托育", "**粗体** [链接](javascript:alert(1))"]
+HOSTILE_IDS = ["script", "img-onerror", "double-quote", "single-quote", "entity", "ampersand", "markdown"]
+
+
+@pytest.mark.parametrize("typed", HOSTILE, ids=HOSTILE_IDS)
+def test_a_typed_question_is_shown_exactly_as_typed(typed):
+    page = Shown(user_html(typed))
+    assert page.text == typed and page.tags == ["div"] and page.classes == ["qx-q"]
+
+
+@pytest.mark.parametrize("typed", [*HOSTILE, None, 2025], ids=[*HOSTILE_IDS, "none", "number"])
+def test_escaped_text_stays_inside_its_attribute(typed):
+    """A citation's label goes into a title="…" attribute: a quote in it must not end the attribute."""
+    page = Shown(f'<a href="#qx-open-1" title="{esc(typed)}">[1]</a>')
+    assert page.links == [("#qx-open-1", "" if typed is None else str(typed))] and page.tags == ["a"]
+
+
+def test_a_streaming_answer_is_shown_line_by_line_as_text():
+    partial = "根据规划：\n到2025年,普惠性幼儿园覆盖率达到85%[1]。<script>x</script>"
+    page = Shown(pending_html(partial))
+    assert page.text == partial and set(page.tags) == {"div", "br"} and page.links == []
+
+
+def test_before_the_first_words_arrive_the_answer_says_it_is_searching():
+    page = Shown(pending_html(""))
+    assert page.text == "正在检索规划条款…" and "qx-wait" in page.classes
+
+
+KG_CITE = Citation("10.2.2", '第十章 二、推进教育均衡发展 ¶2「推进学前教育普及普惠发展」', "…")
+CARE_CITE = Citation("5.4.2.3", '第五章 "四、大力培育发展新兴产业" (二)康养休闲产业 ¶3', "…")  # a label with quotes
+
+
+def test_valid_markers_link_to_their_clause_and_the_rest_stays_text():
+    answer = "根据规划：\n\n普惠性幼儿园覆盖率达到85%[1]，构建医养结合联盟[2]。<b>[3]</b>[0]"
+    page = Shown(linked_answer(answer, [KG_CITE, CARE_CITE]))
+    assert page.links == [("#qx-open-10.2.2", KG_CITE.label), ("#qx-open-5.4.2.3", CARE_CITE.label)]
+    assert page.text == answer.replace("\n\n", "\n")  # an empty line is dropped; [3] and [0] cite nothing

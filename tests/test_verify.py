@@ -1,6 +1,8 @@
 """The citation check, deterministic and independent of any model."""
 from __future__ import annotations
 
+import pytest
+
 from assistant.verify import verify_answer
 from index.clauses import Clause
 
@@ -85,3 +87,59 @@ def test_a_dropped_sentence_does_not_end_its_line():
 def test_counts_add_up_over_sentences():
     v = verify_answer("推进医养结合。公办幼儿园在园幼儿达到50%。", [KG, CARE])
     assert v.kept == 2 and v.recited == 2 and v.text == "推进医养结合[1]。公办幼儿园在园幼儿达到50%[2]。"
+
+
+# -- lines that state no fact, and claims dressed up as them ----------------------------------------------
+@pytest.mark.parametrize("answer", [
+    "根据规划:\n推进医养结合[1]。",  # a lead line with a half-width colon
+    "根据规划：\n推进医养结合[1]。\n（规划中没有明确提到：建多少个日间照料中心）",  # the offline answerer's note on a missing part
+    "推进医养结合[1]。（规划中没有明确提到投资金额）",  # a note after the sentence, on its line
+], ids=["half-width-colon", "note-line", "note-after-sentence"])
+def test_lead_lines_and_notes_are_kept_without_a_citation(answer):
+    v = verify_answer(answer, [CARE])
+    assert v.text == answer and v.kept == 1 and not v.dropped
+
+
+@pytest.mark.parametrize("answer", ["（一）普惠性幼儿园覆盖率达到95%[1]。", "普惠性幼儿园覆盖率达到95%（2025年）[1]"],
+                         ids=["opens-with-bracket", "closes-with-bracket"])
+def test_a_claim_that_only_opens_or_closes_with_a_bracket_is_still_checked(answer):
+    v = verify_answer(answer, [KG])
+    assert v.kept == 0 and v.text == "" and v.dropped
+
+
+def test_a_sentence_without_closing_punctuation_keeps_its_marker():
+    v = verify_answer("推进医养结合[1]", [CARE])
+    assert v.text == "推进医养结合[1]" and v.kept == 1
+
+
+def test_a_one_character_reply_cannot_be_checked_and_is_dropped():
+    v = verify_answer("有[1]", [CARE])  # 「规划有没有提到医养结合？」「有[1]」: nothing of the clause to compare
+    assert v.text == "" and v.dropped == ["有"] and not v.ok
+
+
+def test_with_nothing_retrieved_nothing_is_cited():
+    v = verify_answer("推进医养结合[1]。", [])
+    assert v.text == "" and v.cited == [] and v.dropped == ["推进医养结合。"] and v.invalid_markers == 1 and not v.ok
+
+
+# -- real clauses of the plan ------------------------------------------------------------------------------
+@pytest.mark.parametrize("clause_id, claim", [
+    ("10.2.2", "幼儿园收费全部免除[1]。"),  # the pre-school clause says nothing of fees
+    ("5.4.2.3", "新建三所养老院[1]。"),  # the 康养 clause builds no care homes
+], ids=["fees", "care-homes"])
+def test_an_invented_measure_sharing_a_word_with_the_clause_is_not_supported_by_it(tree, clause_id, claim):
+    v = verify_answer(claim, [tree.get(clause_id)])
+    assert v.text == "" and v.kept == 0 and v.dropped == [claim.replace("[1]", "")]
+
+
+def test_a_paraphrase_with_a_quarter_of_its_character_pairs_in_the_clause_is_kept(tree):
+    """「在西边水域搞康养」 is 「利用西部水域自然资源优势,建设康养休闲基地」 in other words: exactly a quarter of
+    its character pairs are in the clause, and MIN_OVERLAP is a minimum."""
+    v = verify_answer("在西边水域搞康养[1]。", [tree.get("5.4.2.3")])
+    assert v.text == "在西边水域搞康养[1]。" and v.kept == 1
+
+
+def test_a_sentence_two_clauses_support_keeps_both_markers(tree):
+    """「医养结合」 is in the 京津 cooperation clause (3.1.1) and in the 康养 clause (5.4.2.3)."""
+    v = verify_answer("探索医养结合[2][1]。", [tree.get("3.1.1"), tree.get("5.4.2.3")])
+    assert v.text == "探索医养结合[1][2]。" and [c.clause_id for c in v.cited] == ["5.4.2.3", "3.1.1"]

@@ -64,8 +64,9 @@ def plan_clause(clause_id: str, plan: str = "") -> str:
 
 # -- chat ------------------------------------------------------------------------
 def user_html(question: str) -> str:
-    """The question exactly as typed: escaped, one HTML block so Markdown never applies."""
-    return f'<div class="qx-q">{_lines(question) or "&nbsp;"}</div>'
+    """The question exactly as typed: escaped, one HTML block so Markdown never applies. Never empty: the chat
+    skips an empty question (webapp.ui respond) and the edge's cleaning leaves no line break in one."""
+    return f'<div class="qx-q">{_lines(question)}</div>'
 
 
 def linked_answer(text: str, citations: list[Citation]) -> str:
