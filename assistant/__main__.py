@@ -114,23 +114,33 @@ def cmd_sets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _on_topic(args: argparse.Namespace, command: str, make):
+    """``make(bot, topic)`` for a topic command (brief, compare), or the exit code: an empty topic, or one
+    the plans do not cover (``TopicError``, ``CompareError``: both ``ValueError``s with a message to show),
+    is a usage error, exit code 2 with the reason."""
+    if not (args.topic or "").strip(" \t\n，,。.;；:：!！?？"):
+        print(f"error: 请输入专题，例如：python -m assistant {command} 养老", file=sys.stderr)
+        return None, 2
+    bot = _load(args)
+    from assistant.compare import CompareError
+    from assistant.topic_brief import TopicError
+
+    try:
+        return make(bot, args.topic), 0
+    except (TopicError, CompareError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return None, 2
+
+
 def cmd_brief(args: argparse.Namespace) -> int:
-    """Print the topic briefing as Markdown; ``--md`` / ``--docx`` also write the files. A topic the
-    plan does not cover (or an empty one) is a usage error: exit code 2 with the reason."""
+    """Print the topic briefing as Markdown; ``--md`` / ``--docx`` also write the files."""
     from pathlib import Path
 
     from assistant.brief_export import to_docx, to_markdown
-    from assistant.topic_brief import TopicError
 
-    if not (args.topic or "").strip(" \t\n，,。.;；:：!！?？"):
-        print("error: 请输入专题，例如：python -m assistant brief 养老", file=sys.stderr)
-        return 2
-    bot = _load(args)
-    try:
-        brief = bot.brief(args.topic)
-    except TopicError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    brief, code = _on_topic(args, "brief", lambda bot, topic: bot.brief(topic))
+    if brief is None:
+        return code
     if args.json:
         print(json.dumps(brief.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -143,22 +153,12 @@ def cmd_brief(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    """Print the comparison with the plan above as Markdown (or JSON); ``--md`` also writes it. A topic
-    neither plan covers, or no plan above, is a usage error: exit code 2 with the reason."""
+    """Print the comparison with the plan above as Markdown (or JSON); ``--md`` also writes it."""
     from pathlib import Path
 
-    from assistant.compare import CompareError
-    from assistant.topic_brief import TopicError
-
-    if not (args.topic or "").strip(" \t\n，,。.;；:：!！?？"):
-        print("error: 请输入专题，例如：python -m assistant compare 养老", file=sys.stderr)
-        return 2
-    bot = _load(args)
-    try:
-        cmp = bot.compare(args.topic)
-    except (TopicError, CompareError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    cmp, code = _on_topic(args, "compare", lambda bot, topic: bot.compare(topic))
+    if cmp is None:
+        return code
     text = cmp.to_markdown()
     print(json.dumps(cmp.to_dict(), ensure_ascii=False, indent=2) if args.json else text, end="\n" if args.json else "")
     if args.md:
@@ -201,7 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     f = sub.add_parser("figures", help="the plan's figures (数据与指标): indicator, value, unit, year, kind, clause")
     f.add_argument("--topic", help="only rows about this topic, e.g. 教育 or 幼儿园")
-    f.add_argument("--year", help="only rows of this year or period, e.g. 2025 or 2016-2020")
+    f.add_argument("--year", help="only rows of this year or period: YYYY or YYYY-YYYY")
     f.add_argument("--kind", choices=["actual", "target", "vision", "change"],
                    help="only results (actual), targets, the long-range vision or changes")
     fmt = f.add_mutually_exclusive_group()

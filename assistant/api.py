@@ -28,7 +28,7 @@ from assistant.figure_pairs import CHANGE_ASK, pair_answer
 from assistant.figures_table import FiguresTable
 from assistant.set_answers import set_answer
 from assistant.llm import LLMUnavailable, invoke_with_timeout, make_llm, stream_with_timeout
-from assistant.plan_routing import Route, UnknownPlan, route
+from assistant.plan_routing import Route, route
 from assistant.plan_set import PlanEngines, combined, stamped
 from assistant.retrieval import Hit, HybridRetriever
 from assistant.scope import ScopeDecision, ScopeModel
@@ -187,14 +187,12 @@ class Assistant:
     def retrieve(self, question: str, k: int = 5, mode: str = "hybrid", plan: str | None = None) -> list[Hit]:
         """The clauses that best match ``question`` in ``plan`` (default: the primary plan)."""
         q, _ = clean_question(question, self.settings.max_question_chars)
-        return self._engine(plan).retriever.search(q, k=k, mode=mode)
+        return self.engine(plan).retriever.search(q, k=k, mode=mode)
 
-    def _engine(self, plan: str | None) -> "Assistant":
-        if not plan:
-            return self
-        if plan not in self.plans.profiles:
-            raise UnknownPlan(f"unknown plan {plan!r}; plans: {', '.join(self.plans.ids)}")
-        return self.plans.get(plan)
+    def engine(self, plan: str | None) -> "Assistant":
+        """The engine answering from ``plan`` (this one when none is given); :class:`UnknownPlan` for a
+        plan that is not loaded."""
+        return self.plans.get(plan) if plan else self
 
     def route(self, question: str, history: list[dict] | None = None, plan: str | None = None) -> Route:
         """Which plans ``question`` is answered from (assistant/plan_routing.py); raises

@@ -2,7 +2,8 @@
 
 By default a question is about the primary plan (the district's). A question that names another plan
 the way people do (「国家规划里…」「国家层面…」, the phrases in that plan's ``profile.toml`` ``mentions``) is
-about that plan; one that names two plans (「国家规划怎么要求的，桥西区又怎么做？」) is answered from each.
+about that plan; one that names two plans (the plan above and the district by its region's name) is
+answered from each.
 A follow-up that names no plan stays with the plan the conversation was about. A plan chosen by the
 caller (the app's selector, ``--plan``, the API's ``plan`` field) overrides all of this.
 
@@ -11,7 +12,7 @@ The names come from the profiles only: no plan, region or period is written here
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from index.profile import PlanProfile
 
@@ -31,11 +32,14 @@ class Route:
 class UnknownPlan(ValueError):
     """A plan id the caller chose is not one of the loaded plans; the message lists those."""
 
+    def __init__(self, plan: str, known: Iterable[str]) -> None:
+        super().__init__(f"unknown plan {plan!r}; plans: {', '.join(known)}")
+
 
 def plan_names(profile: PlanProfile, primary: bool) -> tuple[str, ...]:
     """The phrases that name this plan in a question: its ``mentions`` and short name, and for the
-    primary plan also its region's names (a district question says 「桥西区」; the national outline's
-    region 「全国」 is said of many things and names no plan)."""
+    primary plan also its region's names (a district question names its district; a national
+    outline's region, the whole country, is said of many things and names no plan)."""
     names = [*profile.mentions, profile.short_name]
     if primary:
         names += profile.region_aliases
@@ -79,7 +83,7 @@ def route(question: str, history: list[dict], profiles: Mapping[str, PlanProfile
     asked = _without_names(question, profiles, primary_id) if named and named != (primary_id,) else ""
     if chosen:
         if chosen not in profiles:
-            raise UnknownPlan(f"unknown plan {chosen!r}; plans: {', '.join(profiles)}")
+            raise UnknownPlan(chosen, profiles)
         return Route((chosen,), "chosen", asked if chosen != primary_id else "")
     if named:  # a district question naming only its district is asked as it is
         return Route(named, "named", asked)

@@ -11,6 +11,7 @@ import threading
 from dataclasses import replace
 from typing import TYPE_CHECKING, Callable, Mapping
 
+from assistant.plan_routing import UnknownPlan
 from assistant.text import MARKER
 from assistant.types import Answer, Citation
 from index.profile import PlanProfile
@@ -39,9 +40,10 @@ class PlanEngines:
         return tuple(self.profiles)
 
     def get(self, plan_id: str) -> "Assistant":
-        """The plan's engine, loading it first if this is its first use (one load, however many ask)."""
+        """The plan's engine, loading it first if this is its first use (one load, however many ask);
+        :class:`UnknownPlan` for a plan that is not loaded."""
         if plan_id not in self.profiles:
-            raise KeyError(plan_id)
+            raise UnknownPlan(plan_id, self.profiles)
         with self._lock:
             engine = self._engines.get(plan_id)
             if engine is None:

@@ -41,9 +41,11 @@ class ClauseTree:
     source_name: str = ""
     notes: tuple[str, ...] = ()  # what the parser placed but found odd (numbering that skips), for `index add --check`
     by_id: dict[str, Clause] = field(init=False, repr=False)
+    position: dict[str, int] = field(init=False, repr=False)  # clause id → its index in ``clauses``
 
     def __post_init__(self) -> None:
         self.by_id = {c.clause_id: c for c in self.clauses}
+        self.position = {c.clause_id: i for i, c in enumerate(self.clauses)}
         if len(self.by_id) != len(self.clauses):
             raise ValueError("duplicate clause ids in tree")
 

@@ -203,11 +203,9 @@ def create_api(bot, started_at: float | None = None) -> FastAPI:
     """The /api/v1 sub-application around a loaded Assistant (mount it at :data:`PREFIX`)."""
     settings = bot.settings
     started = time.monotonic() if started_at is None else started_at
-    clauses = bot.tree.clauses
-    position = {c.clause_id: i for i, c in enumerate(clauses)}
     manifest = bot.retriever.store.manifest
     store = StoreInfo(source_sha256=manifest["params"]["source_sha256"], built_at=str(manifest.get("built_at", "")),
-                      embedding_model=manifest["params"]["embedding_model"], clauses=len(clauses))
+                      embedding_model=manifest["params"]["embedding_model"], clauses=len(bot.tree.clauses))
     errors = {s: {"model": ErrorBody} for s in (413, 422, 500)}
 
     api = FastAPI(title=f"{bot.profile.assistant_name} API", version=VERSION, docs_url=None,
@@ -238,8 +236,10 @@ def create_api(bot, started_at: float | None = None) -> FastAPI:
                           "extractive answer and its `notice`.")
     def ask_stream(body: AskRequest) -> Response:
         q, history, cut = ask_once(body)
-        if body.plan and body.plan not in bot.plans.ids:
-            return error(422, f"plan: unknown plan {body.plan!r}; plans: {', '.join(bot.plans.ids)}")
+        try:
+            bot.engine(body.plan)  # an unknown plan is a 422 here, before the stream starts
+        except UnknownPlan as e:
+            return error(422, f"plan: {e}")
 
         def events() -> Iterator[str]:
             shown = ""
@@ -281,14 +281,15 @@ def create_api(bot, started_at: float | None = None) -> FastAPI:
                plan: str = Query("", max_length=40, description="a plan id from /plans (empty: the primary plan)")
                ) -> ClauseOut | JSONResponse:
         cid = edge.field(clause_id, edge.CLAUSE_ID_CHARS)
-        if plan and plan not in bot.plans.ids:
-            return error(422, f"plan: unknown plan {plan!r}; plans: {', '.join(bot.plans.ids)}")
-        tree = bot.plans.get(plan).tree if plan else bot.tree
+        try:
+            tree = bot.engine(plan).tree
+        except UnknownPlan as e:
+            return error(422, f"plan: {e}")
         c = tree.get(cid)
         if c is None:
             return error(404, f"没有编号为「{cid}」的条款。")
         clauses = tree.clauses
-        i = clauses.index(c) if plan else position[cid]
+        i = tree.position[cid]
         return ClauseOut(clause_id=c.clause_id, kind=c.kind, label=c.label, title=c.title, text=c.text,
                          path=list(c.path), parent_id=c.parent_id,
                          previous=clauses[i - 1].clause_id if i > 0 else None,
@@ -320,7 +321,7 @@ def create_api(bot, started_at: float | None = None) -> FastAPI:
     @api.get("/figures", response_model=FiguresResponse, responses=errors,
              summary="The figures table (数据与指标): every quantified statement, filtered")
     def figures(topic: str = Query("", description="topic words, e.g. 教育 (empty: all)"),
-                year: str = Query("", description="a year '2025' or a period '2021-2025' (empty: all)"),
+                year: str = Query("", description="a year 'YYYY' or a period 'YYYY-YYYY' (empty: all)"),
                 kind: str = Query("", description="actual | target | vision | change (empty: all)")
                 ) -> FiguresResponse | JSONResponse:
         try:
