@@ -112,6 +112,7 @@ class _Reader:
         self.box_last = 0  # line number of the box's last line, to see a blank line inside or after it
         self.box_filled = False
         self.box_list: tuple[str, int] | None = None  # the box's list numbering: its kind and last number
+        self.box_item_titled = False  # the box's last line is a numbered item that is a title, not a sentence
         self.preface_seen = False
         self.last: dict[tuple, _Node] = {}  # (parent, rank name) → the previous sibling of that rank
         self.toc: list[Line] | None = None  # the table of contents being read
@@ -239,21 +240,27 @@ class _Reader:
         marker = list_marker(line)
         after_blank = line.number > self.box_last + 1
         continues = marker is not None and (self.box_list is None or marker[0] == self.box_list[0])
+        # 「——」 lines under a numbered item that is a title (「1.…改造提升工程」, no sentence) spell out that
+        # item, blank lines between them or not: the box's list goes on after them.
+        elaborates = marker is None and line.text.startswith("——") and self.box_item_titled
         if self.box_filled and after_blank:
             numbered_on = continues and self.box_list is not None and marker[1] == self.box_list[1] + 1
             row = self.box_list is None and marker is None and is_heading_line(line.text)
-            if not (numbered_on or row):
+            if not (numbered_on or row or elaborates):
                 return False
         if self.box_filled and marker is None and len(line.text) >= BOX_PROSE_CHARS and line.text.count("。") >= 2:
             return False
         if continues:
             self.box_list = marker
+            self.box_item_titled = "。" not in line.text
+        elif not elaborates:
+            self.box_item_titled = False
         self.box_filled, self.box_last = True, line.number
         self._para(self.box, line)
         return True
 
     def _close_box(self) -> None:
-        self.box, self.box_filled, self.box_list = None, False, None
+        self.box, self.box_filled, self.box_list, self.box_item_titled = None, False, None, False
 
     def _place(self, head: Heading, line: Line, inline: tuple | None = None) -> None:
         rank = head.rank

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 import pytest
 
+from assistant.text import squash
+from index.add_plan import Structure
 from index.config import PROJECT_ROOT
 from index.layout import normalise_heading
 from index.parser import FlatPlanError, PlanLayoutError, parse_plan
+from index.sources import read_plan_text
 from tests.test_parser import assert_lossless
 
 NATIONAL = PROJECT_ROOT / "data" / "plans" / "national_14th" / "plan.txt"
@@ -442,6 +446,24 @@ class TestBoxBlankSeparated:
         assert not [c for c in tree.clauses if c.kind == "heading" and c.level > 4]
         assert not [n for n in tree.notes if "(1)" in n]
 
+    @pytest.mark.parametrize("after, after_id, after_parent", [
+        ("第二节 发展互助养老\n\n推进村级互助养老服务点建设。", "1.2.1", "1.2"),
+        ("推进乡镇养老服务中心建设，完善设施布局。加强运营管理，提升服务质量。", "1.1.2", "1.1"),
+    ])
+    def test_titled_items_spelled_out_by_lead_lines_stay_in_the_box(self, after, after_id, after_parent):
+        """「1.…工程」 (a title) with 「——」 lines under it, blank lines between: the lines are the item's,
+        the next number the box's list, and only a heading or prose after the list ends the box."""
+        text = ("规划\n\n第一章 网络\n\n第一节 设施\n\n建设服务设施。\n\n专栏1　设施建设工程\n\n"
+                "1.敬老院改造提升工程\n\n——改造提升供养服务设施。\n\n——推进消防安全改造。\n\n"
+                f"2.乡镇养老服务中心建设工程\n\n——每个乡镇至少建有1所。\n\n{after}\n")
+        tree = parse(text)
+        assert [c.text for c in tree.children("1.1.B1")] == [
+            "1.敬老院改造提升工程", "——改造提升供养服务设施。", "——推进消防安全改造。",
+            "2.乡镇养老服务中心建设工程", "——每个乡镇至少建有1所。"]
+        assert not [c for c in tree.clauses if c.kind == "heading" and c.level == 3 and "工程" in c.title
+                    and c.clause_id != "1.1.B1"]
+        assert tree.get(after_id).parent_id == after_parent
+
     def test_unnumbered_rows_of_a_box_across_blank_lines(self):
         text = "规划\n\n第一章 目标\n\n专栏1 主要指标\n\n指标　2020年　2025年\n\n地区生产总值　5　6\n\n坚持稳中求进。\n"
         tree = parse(text)
@@ -737,3 +759,35 @@ class TestQiaoxiUnchanged:
     ])
     def test_labels(self, tree, cid, label):
         assert tree.get(cid).label == label
+
+
+# -- a blind batch: plans in six layouts written, with their expected structure, by a session that never read the parser --
+BLIND = Path(__file__).parent / "data" / "layouts_blind"
+BLIND_EXPECTED = json.loads((BLIND / "expected.json").read_text(encoding="utf-8"))
+STRUCTURE_KEYS = {"parts": "part", "chapters": "level1", "sections": "level2", "subsections": "level3",
+                  "level4": "level4", "boxes": "box", "glossary": "glossary", "appendices": "appendix"}
+
+
+class TestBlindLayouts:
+    @pytest.fixture(scope="class", params=sorted(k for k in BLIND_EXPECTED if not k.startswith("_")))
+    def case(self, request):
+        name = request.param
+        text = read_plan_text(BLIND / name)
+        tree = parse_plan(text, source_name=name)
+        assert_lossless(text, tree)
+        return tree, BLIND_EXPECTED[name]
+
+    def test_counts_per_level(self, case):
+        tree, expected = case
+        structure = Structure(tree)
+        assert {k: structure.count(key) for k, key in STRUCTURE_KEYS.items()} == {
+            k: expected[k] for k in STRUCTURE_KEYS}
+        assert (tree.get("TOC") is not None) == expected["has_toc"]
+
+    def test_tricky_lines_sit_where_a_reader_puts_them(self, case):
+        tree, expected = case
+        for place in expected["placements"]:
+            clause = tree.get(place["clause_id"])
+            assert clause is not None, place
+            line = squash(place["text"]).replace("(", "（").replace(")", "）")
+            assert line[:10] in squash(clause.title + clause.text).replace("(", "（").replace(")", "）"), place
