@@ -23,7 +23,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.compare import Comparison, CompareError, align
 from assistant.condense import Condensed, condense, is_follow_up, own_topic
-from assistant.extractive import Draft, ExtractiveAnswerer
+from assistant.extractive import EVIDENCE_FEATURES, Draft, ExtractiveAnswerer
 from assistant.figure_pairs import CHANGE_ASK, pair_answer
 from assistant.figures_table import FiguresTable
 from assistant.set_answers import set_answer
@@ -31,7 +31,7 @@ from assistant.llm import LLMUnavailable, invoke_with_timeout, make_llm, stream_
 from assistant.plan_routing import Route, route
 from assistant.plan_set import PlanEngines, combined, stamped
 from assistant.retrieval import Hit, HybridRetriever
-from assistant.scope import ScopeDecision, ScopeModel
+from assistant.scope import FEATURES, ScopeDecision, ScopeModel
 from assistant.state import ChainState
 from assistant.text import ABSTAIN_HEAD
 from assistant.topic_brief import TopicBrief, TopicError, compose
@@ -151,7 +151,8 @@ class Assistant:
                                              sentence_vectors=retriever.store.sentence_vectors,
                                              meaning_weight=settings.sentence_meaning_weight,
                                              meaning_gate=settings.meaning_gate, params=settings.answer,
-                                             profile=self.profile)
+                                             profile=self.profile,
+                                             evidence_model=_model(settings.evidence_model_path, EVIDENCE_FEATURES))
         self._figures_table: FiguresTable | None = None  # built on first use: most sessions never ask
         self.chain = self._build_chain()
         self._front = self._build_front()
@@ -587,12 +588,17 @@ def _by_lines(res: Answer) -> Iterator[tuple[str, Answer | None]]:
 
 def _scope_model(path: str) -> ScopeModel | None:
     """The fitted out-of-scope model; without one every question is taken as in scope (and said so)."""
+    return _model(path, FEATURES, "every question is taken as about the plan")
+
+
+def _model(path: str, features: tuple[str, ...], without: str = "the question's own words decide") -> ScopeModel | None:
+    """A fitted model (``python -m eval.fit --write``) or, with no file, None and a warning saying what then."""
     if not path:
         return None
     try:
-        return ScopeModel.load(path)
+        return ScopeModel.load(path, features)
     except FileNotFoundError:
-        log.warning("no scope model at %s: every question is taken as about the plan", path)
+        log.warning("no model at %s: %s", path, without)
         return None
 
 

@@ -55,7 +55,8 @@ def _ask_of(question: str) -> str:
 def answer_items(answer: str) -> list[str]:
     """The items a previous answer listed, in order: quoted terms first, else enumerated phrases."""
     text = MARKER.sub("", answer)
-    text = re.sub(r"^(根据规划|规划[^：:]{0,20}提出)[：:]", "", text.strip())
+    # The lead ('根据规划：', '规划在第五章…中提出：') introduces the items; it is not one of them.
+    text = re.sub(r"^(根据规划|规划[^：:]{0,20}提出|[^\n：:]*[：:][ \t]*\n)[：:]?", "", text.strip())
     quoted = _QUOTED_ITEM.findall(text)
     if len(quoted) >= 2:
         return quoted

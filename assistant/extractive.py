@@ -21,12 +21,13 @@ import numpy as np
 
 from assistant.question import Ask, QuestionReader
 from assistant.retrieval import Hit
+from assistant.scope import ScopeModel
 from assistant.text import NOT_IN_PLAN, numbers_in, squash
 from index.chunker import clause_sentences
 from index.clauses import Clause, ClauseTree
 from index.config import AnswerParams
-from index.lexicon import (DURATION_S, FUTURE_S, HOW_LONG, LEAD_WHEN, ORDINAL_S, PAST_S, REFERS_BACK, SAME_UNIT, WHEN_S,
-                           YEAR)
+from index.lexicon import (DETAIL_EVIDENCE, DETAIL_LABEL, DURATION_S, FUTURE_S, HOW_LONG, LEAD_WHEN, ORDINAL_S, PAST_S,
+                           REFERS_BACK, SAME_UNIT, WHEN_S, YEAR)
 from index.profile import PlanProfile
 from index.thesaurus import Thesaurus
 
@@ -69,6 +70,10 @@ def term_present(term: str, text: str, words: frozenset[str] | None = None) -> b
     return sum(g in text for g in grams) * 2 >= len(grams)
 
 
+# What the evidence model reads (ExtractiveAnswerer.evidence_features), in the order its file stores them.
+EVIDENCE_FEATURES = ("clause_question_cos", "sentence_cos", "coverage", "known_coverage", "rank_weight")
+
+
 class ExtractiveAnswerer:
     """Compose an answer from the plan's own sentences; abstain when they do not answer.
 
@@ -80,12 +85,17 @@ class ExtractiveAnswerer:
     def __init__(self, tree: ClauseTree, tokenizer, idf: dict[str, float], *,
                  params: AnswerParams = AnswerParams(), thesaurus: Thesaurus | None = None,
                  sentences: list[str] | None = None, sentence_vectors: np.ndarray | None = None,
-                 meaning_weight: float = 0.0, meaning_gate: float = 1.0, profile: PlanProfile) -> None:
+                 meaning_weight: float = 0.0, meaning_gate: float = 1.0, profile: PlanProfile,
+                 evidence_model: ScopeModel | None = None) -> None:
         if not 0 < meaning_gate <= 1:
             raise ValueError("meaning_gate must be in (0, 1] (1: literal words only)")
         # A clause one of whose hypothetical questions is at least this close to the question is about
         # what the question asks, in whatever words: the subject need not be named literally then.
         self.meaning_gate = meaning_gate
+        # Whether a sentence lacking a figure question's words answers it all the same (EVIDENCE_FEATURES);
+        # the fitting script sets ``evidence_log`` to a list to collect every such case instead.
+        self.evidence_model = evidence_model
+        self.evidence_log: list | None = None
         self.tree = tree
         self.meaning_weight = meaning_weight if sentence_vectors is not None else 0.0
         self._sentence_vectors = sentence_vectors
@@ -152,7 +162,7 @@ class ExtractiveAnswerer:
             return False
         if not ask.specific:
             return True
-        if sent.meaning < self.meaning_gate and self.coverage(ask, _in_context(s, sent.clause)) < self.params.min_subject:
+        if self.coverage(ask, _in_context(s, sent.clause)) < self.params.min_subject and not self._means(ask, sent):
             return False
         if any(n not in clause_text for n in ask.names):
             return False  # a figure for a neighbouring district is not in a clause about the whole plan area
@@ -170,9 +180,51 @@ class ExtractiveAnswerer:
             return False
         if ask.ordinal and not ORDINAL_S.search(s):
             return False
-        if ask.who and not any(flag.startswith("nr") for _, flag in self.tagged(sent.text)):
-            return False  # a 'who' question needs a person's name in the answer
+        if ask.who and not self._names_person(ask, sent.text):
+            return False
+        if ask.detail and not DETAIL_EVIDENCE[ask.detail].search(s):
+            return False  # a phone number, a clock time, a day, a route or an address: only the sentence's own
         return True
+
+    def evidence_features(self, ask: Ask, sent: Sentence) -> dict[str, float] | None:
+        """What the evidence model reads of a sentence that lacks the question's words (None without the
+        question's vector: then only the words decide)."""
+        row = self._sentence_row.get(sent.text)
+        if ask.vector is None or row is None or self._sentence_vectors is None:
+            return None
+        context = _in_context(squash(sent.text), sent.clause)
+        known = tuple(t for t in ask.subject if t in self.idf or any(a in self.idf for a in ask.aliases.get(t, ())))
+        return {"clause_question_cos": float(sent.meaning),
+                "sentence_cos": float(self._sentence_vectors[row] @ ask.vector),
+                "coverage": self.coverage(ask, context),
+                "known_coverage": self.subject_coverage(list(known), context, aliases=ask.aliases) if known else 0.0,
+                "rank_weight": 1.0 / (1 + sent.rank)}
+
+    def _means(self, ask: Ask, sent: Sentence) -> bool:
+        """Does the sentence answer the question in meaning, though it lacks the question's words? The
+        evidence model decides (a logistic regression fitted by ``python -m eval.fit``); with none, no."""
+        if self.evidence_model is None and self.evidence_log is None:
+            return False
+        features = self.evidence_features(ask, sent)
+        if features is None:
+            return False
+        if self.evidence_log is not None:  # collecting what the model is fitted on: decide by words
+            self.evidence_log.append((ask.text, sent.text, sent.score, features))
+            return False
+        return self.evidence_model.probability(features) >= self.evidence_model.threshold
+
+    def _names_person(self, ask: Ask, sentence: str) -> bool:
+        """A 'who' question needs a person's name in the answer, and when it asks who holds a role
+        ('区委书记'), a name next to that role: 「习近平总书记」 does not say who the 区委书记 is."""
+        words = [(w, flag) for w, flag in self.tagged(sentence) if w.strip() and not re.fullmatch(r"\W+", w)]
+        roles = {t for t in ask.subject} | {a for t in ask.subject for a in ask.aliases.get(t, ())}
+        for i, (_, flag) in enumerate(words):
+            if not flag.startswith("nr"):
+                continue
+            beside = {words[j][0] for j in (i - 1, i + 1) if 0 <= j < len(words)}
+            if not roles or beside & roles:
+                return True
+        return False
 
     def _same_period(self, period: str, sentence: str, clause: str) -> bool:
         """Does the sentence speak of the asked period? A sentence without markers takes its clause's."""
@@ -384,6 +436,8 @@ def _in_context(sentence: str, clause: Clause) -> str:
 
 
 def _reason(ask: Ask) -> str:
+    if ask.detail:
+        return f"规划中没有给出{DETAIL_LABEL[ask.detail]}"
     if ask.years:
         return f"规划中没有给出{ask.years[0]}年的相应内容"
     if ask.quantity:

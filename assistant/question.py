@@ -14,8 +14,8 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from assistant.text import numbers_in, squash
-from index.lexicon import (ASK_FORM, ASKED_UNIT, ASKING, DEFINE_ASK, FUTURE_WORDS_Q, GENERIC, LIST_ASK, LIST_HEAD,
-                           ORDINAL_ASK, PART_SPLIT, PAST_WORDS_Q, QUANTITY, RATE, TIME_ASK, WHO_ASK, YEAR, any_of)
+from index.lexicon import (ASK_FORM, ASKED_UNIT, ASKING, DEFINE_ASK, DETAIL_ASK, FUTURE_WORDS_Q, GENERIC, LIST_ASK,
+                           LIST_HEAD, ORDINAL_ASK, PART_SPLIT, PAST_WORDS_Q, QUANTITY, RATE, TIME_ASK, WHO_ASK, YEAR, any_of)
 from index.profile import PlanProfile
 from index.thesaurus import Thesaurus
 
@@ -41,6 +41,7 @@ class Ask:
     unit: str | None = None
     time: bool = False
     who: bool = False
+    detail: str | None = None  # a detail finer than plans state (index.lexicon.DETAIL_ASKS: phone, clock, day…)
     ordinal: bool = False
     listing: bool = False
     define: bool = False
@@ -57,7 +58,7 @@ class Ask:
 
     @property
     def specific(self) -> bool:
-        return self.quantity or self.time or self.who or self.ordinal
+        return self.quantity or self.time or self.who or self.ordinal or self.detail is not None
 
 
 class QuestionReader:
@@ -114,7 +115,8 @@ class QuestionReader:
         subject += [m.word for m in matches if m.word not in subject]
         aliases = {m.word: m.terms for m in matches}
         head = LIST_HEAD.search(q)
-        return Ask(text=q, query=q, subject=tuple(subject), quantity=quantity, unit=unit,
+        detail = next((kind for kind, pattern in DETAIL_ASK.items() if pattern.search(q)), None)
+        return Ask(text=q, query=q, subject=tuple(subject), quantity=quantity, unit=unit, detail=detail,
                    time=bool(TIME_ASK.search(q)), who=bool(WHO_ASK.search(q)), ordinal=bool(ORDINAL_ASK.search(q)),
                    listing=bool(LIST_ASK.search(q)), define=bool(DEFINE_ASK.search(q)), years=tuple(YEAR.findall(q)),
                    numbers=tuple(n for n in numbers_in(q) if not YEAR.fullmatch(n)),
@@ -158,7 +160,7 @@ class QuestionReader:
             ask = self.ask_of(piece)
             if asks and _ELLIPTICAL.search(piece) and not ASKING.search(piece):
                 prev = asks[-1]
-                ask = replace(ask, quantity=prev.quantity, unit=prev.unit, time=prev.time, who=prev.who,
+                ask = replace(ask, quantity=prev.quantity, unit=prev.unit, time=prev.time, who=prev.who, detail=prev.detail,
                               ordinal=prev.ordinal, listing=prev.listing, define=prev.define,
                               years=ask.years or prev.years, period=ask.period or prev.period)
             if not ask.subject and asks:  # searched with what it is about

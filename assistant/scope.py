@@ -36,7 +36,9 @@ class ScopeDecision:
 
 @dataclass(frozen=True)
 class ScopeModel:
-    """Standardise, then a logistic regression; ``threshold`` on the in-scope probability."""
+    """Standardise, then a logistic regression; ``threshold`` on the probability of the positive class (in
+    scope). The evidence model (assistant/extractive.py: does a sentence answer a figure, date or person
+    question whose words it lacks?) is one too, over its own features."""
 
     mean: tuple[float, ...]
     scale: tuple[float, ...]
@@ -64,14 +66,15 @@ class ScopeModel:
         return ScopeDecision(in_scope=p >= self.threshold, probability=p, features=features)
 
     @classmethod
-    def load(cls, path: str | Path) -> "ScopeModel":
+    def load(cls, path: str | Path, features: tuple[str, ...] = FEATURES) -> "ScopeModel":
+        """The model stored at ``path``; ``features``: the ones this code computes for it, in order
+        (a file written for other features or another version is refused, not misread)."""
         raw = json.loads(Path(path).read_bytes())
-        if raw.get("version") != MODEL_VERSION or tuple(raw.get("features", ())) != FEATURES:
-            raise ValueError(f"{path}: scope model version {raw.get('version')} with features "
-                             f"{raw.get('features')}; this code reads version {MODEL_VERSION} with {FEATURES}")
-        # version and features were checked above: they are this code's, the defaults
+        if raw.get("version") != MODEL_VERSION or tuple(raw.get("features", ())) != features:
+            raise ValueError(f"{path}: model version {raw.get('version')} with features "
+                             f"{raw.get('features')}; this code reads version {MODEL_VERSION} with {features}")
         return cls(mean=tuple(raw["mean"]), scale=tuple(raw["scale"]), coef=tuple(raw["coef"]),
-                   intercept=float(raw["intercept"]), threshold=float(raw["threshold"]),
+                   intercept=float(raw["intercept"]), threshold=float(raw["threshold"]), features=features,
                    fitted_on=str(raw.get("fitted_on", "")))
 
     def save(self, path: str | Path) -> None:

@@ -43,11 +43,12 @@ def overlap(sentence: str, source: str) -> float:
 
 
 def is_framing(sentence: str) -> bool:
-    """Lines such as '根据规划：' introduce an answer, and '（…）' notes comment on it; neither states a fact."""
+    """Lines such as '根据规划：' introduce an answer, and '（…）' notes comment on it; neither states a fact.
+    A line or note with a figure in it states one, whatever its form, and is checked like any sentence."""
     body = strip_markers(sentence).strip()
-    if body.startswith("（") and body.endswith("）"):
-        return True
-    return not numbers_in(body) and body.endswith(("：", ":"))
+    if numbers_in(body):
+        return False
+    return (body.startswith("（") and body.endswith("）")) or body.endswith(("：", ":"))
 
 
 _REFERENCE = re.compile(r"第[一二三四五六七八九十百\d]+[章节条]")

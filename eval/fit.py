@@ -26,6 +26,7 @@ import numpy as np
 
 from assistant.condense import condense
 from assistant.retrieval import LISTS
+from assistant.extractive import EVIDENCE_FEATURES
 from assistant.scope import FEATURES, ScopeModel
 from assistant.text import squash
 from eval.dataset import load_dataset
@@ -162,26 +163,141 @@ def fit_scope(bot, questions: list[DevQuestion], vectors: dict[str, np.ndarray])
                       threshold=round(float(threshold), 2), fitted_on=summary)
 
 
+# -- evidence model ---------------------------------------------------------------------------------
+NATIONAL = PROJECT_ROOT / "eval" / "datasets" / "national.jsonl"
+
+
+@dataclass
+class EvidenceCase:
+    """One sentence the literal gate turned down for a figure/date/person question: would it answer?"""
+
+    fold: str
+    question: str
+    answerable: bool
+    sentence: str
+    score: float  # the answerer's ranking score: of the sentences accepted, the best-ranked answers
+    features: dict[str, float]
+    answers: bool  # it holds a key fact or evidence string of an answerable question
+
+
+def evidence_cases(bot) -> list[EvidenceCase]:
+    """Ask every development question (off-topic ones aside) with the engines collecting, instead of
+    deciding, each sentence that passed every check but the question's own words."""
+    items: list[tuple[str, str, list, bool, list[str]]] = []  # fold, question, history, answerable, facts
+    for path in sorted(DEV_DIR.glob("dev_questions*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                items.append(("fit", row["question"], row.get("history") or [], row.get("answerable", True),
+                              list(row.get("key_facts") or [])))
+    for path in (RESIDENTS, NATIONAL):
+        for item in load_dataset(path):
+            if item.category != "off_topic":
+                items.append((item.fold, item.question, list(item.history), item.answerable,
+                              [*item.key_facts, *item.evidence]))
+    engines = [bot.engine(pid) for pid in bot.plans.ids]
+    cases: list[EvidenceCase] = []
+    for fold, question, history, answerable, facts in items:
+        for engine in engines:
+            engine.extractive.evidence_log = []
+        bot.ask(question, history=history)
+        seen = set()
+        for engine in engines:
+            for ask_text, sentence, score, features in engine.extractive.evidence_log:
+                if (ask_text, sentence) in seen:
+                    continue
+                seen.add((ask_text, sentence))
+                holds = answerable and any(squash(f) and squash(f) in squash(sentence) for f in facts)
+                cases.append(EvidenceCase(fold, question, answerable, sentence, score, features, holds))
+    for engine in engines:
+        engine.extractive.evidence_log = None
+    return cases
+
+
+def fit_evidence(cases: list[EvidenceCase]) -> ScopeModel:
+    """Logistic regression over EVIDENCE_FEATURES, class-balanced, cross-validated on the fit fold. The
+    threshold is chosen for questions, not sentences: of a question's sentences the model accepts, the
+    answerer quotes the best-ranked; the threshold maximises the fit-fold questions then answered right
+    (that sentence holds the answer) or rightly declined (none accepted for a question the plan does
+    not answer), on the cross-validated probabilities."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import precision_recall_fscore_support
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    def matrix(cs):
+        return (np.array([[c.features[f] for f in EVIDENCE_FEATURES] for c in cs]),
+                np.array([c.answers for c in cs], dtype=int))
+
+    fit = [c for c in cases if c.fold == "fit"]
+    held = [c for c in cases if c.fold == "held"]
+    x_fit, y_fit = matrix(fit)
+    x_held, y_held = matrix(held)
+    model = make_pipeline(StandardScaler(), LogisticRegression(class_weight="balanced", max_iter=1000))
+    cv = StratifiedKFold(CV_FOLDS, shuffle=True, random_state=SEED)
+    p_cv = cross_val_predict(model, x_fit, y_fit, cv=cv, method="predict_proba")[:, 1]
+
+    def prf(y, p, t):
+        pr, rc, f1, _ = precision_recall_fscore_support(y, (p >= t).astype(int), average="binary", zero_division=0)
+        return pr, rc, f1
+
+    def questions_right(cs, p, t) -> tuple[int, int]:
+        by_question: dict[str, list[tuple[EvidenceCase, float]]] = {}
+        for c, prob in zip(cs, p):
+            by_question.setdefault(c.question, []).append((c, prob))
+        right = 0
+        for rows in by_question.values():
+            accepted = [c for c, prob in rows if prob >= t]
+            # (an answerable question none of whose sentences holds the answer is wrong whatever the threshold)
+            right += (max(accepted, key=lambda c: c.score).answers if accepted else not rows[0][0].answerable)
+        return right, len(by_question)
+
+    threshold = max(np.arange(0.05, 0.96, 0.01), key=lambda t: (questions_right(fit, p_cv, t)[0], -abs(t - 0.5)))
+    model.fit(x_fit, y_fit)
+    scaler, lr = model.named_steps["standardscaler"], model.named_steps["logisticregression"]
+    p_held = model.predict_proba(x_held)[:, 1] if len(held) else np.array([])
+    cv_f, held_f = prf(y_fit, p_cv, threshold), prf(y_held, p_held, threshold)
+    cv_q, held_q = questions_right(fit, p_cv, threshold), questions_right(held, p_held, threshold)
+    summary = (f"fit fold {len(fit)} sentences ({int(y_fit.sum())} answer) of {cv_q[1]} questions: {CV_FOLDS}-fold "
+               f"CV precision {cv_f[0]:.3f} recall {cv_f[1]:.3f}, questions right {cv_q[0]}/{cv_q[1]}; held-out fold "
+               f"{len(held)} ({int(y_held.sum())} answer) of {held_q[1]} questions: precision {held_f[0]:.3f} recall "
+               f"{held_f[1]:.3f}, questions right {held_q[0]}/{held_q[1]}")
+    print("evidence model:", summary)
+    print("  weights (standardised):", {f: round(float(w), 3) for f, w in zip(EVIDENCE_FEATURES, lr.coef_[0])},
+          "intercept", round(float(lr.intercept_[0]), 3), "threshold", round(float(threshold), 2))
+    return ScopeModel(mean=tuple(map(float, scaler.mean_)), scale=tuple(map(float, scaler.scale_)),
+                      coef=tuple(map(float, lr.coef_[0])), intercept=float(lr.intercept_[0]),
+                      threshold=round(float(threshold), 2), features=EVIDENCE_FEATURES, fitted_on=summary)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m eval.fit", description=__doc__.splitlines()[0])
-    p.add_argument("--write", action="store_true", help="write the fitted scope model to its settings path")
+    p.add_argument("--write", action="store_true", help="write the fitted models to their settings paths")
+    p.add_argument("--skip-evidence", action="store_true", help="do not fit the evidence model (it asks every "
+                   "development question: a few minutes)")
     args = p.parse_args(argv)
     from assistant import Assistant
 
-    bot = Assistant.load(scope_model_path="")  # fitted here: the old one (maybe stale) is not read
+    # fitted here: the old models (maybe stale) are not read
+    bot = Assistant.load(scope_model_path="", evidence_model_path="")
     questions = dev_questions(bot.tree, bot.profile.own_names)
     texts = sorted({q.text for q in questions} | {q.own for q in questions})
     print(f"{len(questions)} development questions; embedding {len(texts)} texts ...", file=sys.stderr)
     vectors = dict(zip(texts, bot.retriever.embeddings.embed_queries_array(texts, progress=lambda d, t: None)))
     fit_fusion(bot, questions, vectors)
-    model = fit_scope(bot, questions, vectors)
+    models = {"scope_model_path": fit_scope(bot, questions, vectors)}
+    if not args.skip_evidence:
+        print("asking the development questions for the evidence model ...", file=sys.stderr)
+        models["evidence_model_path"] = fit_evidence(evidence_cases(bot))
     if args.write:
         from index.config import get_settings
 
-        path = Path(get_settings().scope_model_path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        model.save(path)
-        print(f"scope model written to {path}")
+        for setting, model in models.items():
+            path = Path(getattr(get_settings(), setting))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            model.save(path)
+            print(f"model written to {path}")
     return 0
 
 

@@ -58,6 +58,22 @@ HOW_LONG_WORDS = _split("多久 多长时间")
 HOW_LONG = re.compile(any_of(HOW_LONG_WORDS))
 TIME_ASK = re.compile(rf"{any_of(('什么时候', '何时', '几月', '期限', '时间表', '截止') + HOW_LONG_WORDS)}|哪[一两几]?年")
 ORDINAL_ASK = re.compile("第几")
+# Details finer than a plan states, asked in everyday words: each kind names the words that ask for it and
+# the evidence a sentence must hold to answer it (a plan gives years and targets, rarely a phone number, a
+# clock time, a day, a bus route or a street address: the question is then in scope but not in the plan).
+DETAIL_ASKS: dict[str, tuple[tuple[str, ...], str, str]] = {
+    # kind: (question words, evidence in the sentence, what the abstention says the plan does not give)
+    "phone": (_split("电话 热线号码 联系方式 手机号 号码是多少"), r"\d{5,}", "联系电话"),
+    "clock": (_split("几点 营业时间 开放时间 几点钟 上班时间"), r"\d{1,2}\s*(?:[:：]\d{2}|点|时)", "具体钟点"),
+    "day": (_split("哪天 哪一天 几月份 哪个月 几月几号 几号开始 具体日期 具体哪天"), r"\d{1,2}\s*[月日]", "具体日期"),
+    "route": (_split("几路 几号线 哪路车 坐啥车 坐什么车 坐几路 怎么坐车"), r"\d+\s*(?:路|号线)", "公交地铁线路"),
+    # (not 「哪条路」: 「“一横”指哪条路？」 asks for a road the plan names)
+    "address": (_split("门牌 地址 几号院 街几号 路几号 在哪儿办 上哪儿办 去哪儿办 在哪办 去哪办 上哪办 去哪儿申请 "
+                       "去哪申请 上哪儿申请"), r"\d+\s*号(?!线)|地址", "具体地址和办理地点"),
+}
+DETAIL_ASK = {kind: re.compile(any_of(words)) for kind, (words, _, _) in DETAIL_ASKS.items()}
+DETAIL_EVIDENCE = {kind: re.compile(evidence) for kind, (_, evidence, _) in DETAIL_ASKS.items()}
+DETAIL_LABEL = {kind: label for kind, (_, _, label) in DETAIL_ASKS.items()}
 WHO_ASK = re.compile(any_of(_split("谁 叫什么名字 姓名 哪位")))
 # ('哪三条产业带': which N things, a list of a stated size)
 LIST_ASK = re.compile(any_of(_split("有哪些 哪些 哪几 包括 包含 都有 分别 几个方面 主要任务 重点任务 几大"))

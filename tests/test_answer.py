@@ -54,6 +54,20 @@ class TestOfflineAnswers:
         assert "相关条款" in res.answer and all(f"· {c.label}" in res.answer for c in res.related)
         assert "[1]" not in res.answer
 
+    @pytest.mark.parametrize("q, reason", [
+        ("区图书馆的咨询电话是多少？", "规划中没有给出联系电话"),
+        ("社区的养老服务中心每天几点开门？", "规划中没有给出具体钟点"),
+        ("老旧小区改造具体哪天开工？", "规划中没有给出具体日期"),
+        ("从新客站去人民医院坐几路公交？", "规划中没有给出公交地铁线路"),
+        ("人才绿卡上哪儿办？", "规划中没有给出具体地址和办理地点"),
+        ("区委书记是谁？", "规划中没有提到相关人员"),  # 「习近平总书记」 names a person, not this role's holder
+    ], ids=["phone", "clock", "day", "route", "address", "who-holds-a-role"])
+    def test_details_finer_than_the_plan_abstain_with_what_is_missing(self, bot, q, reason):
+        """The clauses on the topic are found (the related list shows them), but no sentence holds the
+        kind of detail asked for: in scope, not in the plan."""
+        res = bot.ask(q)
+        assert res.abstained and res.outcome == "not_in_plan" and res.reason == reason and res.related
+
     def test_follow_up_uses_history(self, bot):
         first = bot.ask("桥西区在养老服务方面有什么规划？")
         history = [{"role": "user", "content": "桥西区在养老服务方面有什么规划？"},

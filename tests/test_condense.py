@@ -58,6 +58,14 @@ class TestCondense:
                    {"role": "assistant", "content": "根据规划：\n打造总部经济、数字经济、楼宇经济、创意经济和夜经济5种类型城市经济业态[1]。"}]
         assert condense("最后那个怎么发展？", history).query.startswith("夜经济怎么发展")
 
+    @pytest.mark.parametrize("lead", ["规划在第五章 构建现代产业体系,培育产业发展新引擎中提出：", "根据规划：", ""])
+    def test_the_lead_line_of_a_listed_answer_is_not_its_first_item(self, lead):
+        """The offline list answer opens with where the plan says it (「规划在第五章 …中提出：」), one item per line."""
+        history = [{"role": "user", "content": "区里要发展哪几个产业？"},
+                   {"role": "assistant", "content": f"{lead}\n一、做强做优金融产业[1]；\n二、提升做强商贸产业[2]；"}]
+        assert condense("第一条具体讲了什么？", history).query == "做强做优金融产业具体讲了什么？"
+        assert condense("第二条呢？", history).query == "提升做强商贸产业？"
+
     def test_a_standalone_question_is_unchanged(self):
         q = "到2025年普惠性幼儿园覆盖率要达到多少？"
         assert condense(q, PRINCIPLES) == Condensed(q)

@@ -67,7 +67,7 @@ class TestScopeModel:
         ScopeModel(**one_feature_model()).save(path)
         raw = {k: v for k, v in {**json.loads(path.read_text(encoding="utf-8")), **change}.items() if v is not None}
         path.write_text(json.dumps(raw), encoding="utf-8")
-        said = (f"{path}: scope model version {raw['version']} with features {raw.get('features')}; "
+        said = (f"{path}: model version {raw['version']} with features {raw.get('features')}; "
                 f"this code reads version {MODEL_VERSION} with {FEATURES}")
         with pytest.raises(ValueError, match=f"^{re.escape(said)}$"):
             ScopeModel.load(path)

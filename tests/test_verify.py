@@ -107,6 +107,16 @@ def test_a_claim_that_only_opens_or_closes_with_a_bracket_is_still_checked(answe
     assert v.kept == 0 and v.text == "" and v.dropped
 
 
+@pytest.mark.parametrize("note, kept", [
+    ("（到2030年覆盖率达到95%）", False),  # a figure no clause holds, dressed as a note
+    ("（公办幼儿园在园幼儿达到50%）", True),  # a figure the clause holds: checked, and re-cited to it
+])
+def test_a_note_with_a_figure_states_a_fact_and_is_checked(note, kept):
+    v = verify_answer(f"推进医养结合[2]。\n{note}", [KG, CARE])
+    assert ("95%" in v.text, "50%" in v.text) == ((False, True) if kept else (False, False))
+    assert (v.dropped == [note]) != kept
+
+
 def test_a_sentence_without_closing_punctuation_keeps_its_marker():
     v = verify_answer("推进医养结合[1]", [CARE])
     assert v.text == "推进医养结合[1]" and v.kept == 1
