@@ -27,7 +27,7 @@ from index.chunker import clause_sentences
 from index.clauses import Clause, ClauseTree
 from index.config import AnswerParams
 from index.lexicon import (DETAIL_EVIDENCE, DETAIL_LABEL, DURATION_S, FUTURE_S, HOW_LONG, LEAD_WHEN, ORDINAL_S, PAST_S,
-                           REFERS_BACK, SAME_UNIT, WHEN_S, YEAR)
+                           PER_S, REFERS_BACK, SAME_UNIT, WHEN_S, YEAR)
 from index.profile import PlanProfile
 from index.thesaurus import Thesaurus
 
@@ -175,6 +175,8 @@ class ExtractiveAnswerer:
             unit = SAME_UNIT.get(ask.unit, re.escape(ask.unit)) if ask.unit else None
             if unit and not re.search(rf"\d(?:\.\d+)?[多余]?[十百千万亿]*[多余]?(?:{unit})", s):
                 return False
+            if ask.per and not PER_S.search(s):
+                return False  # a total (「发放资金8841万元」) is not what each one gets
         when = DURATION_S if HOW_LONG.search(ask.text) else WHEN_S
         if ask.time and not when.search(s) and not (when is WHEN_S and self._dated_lead(sent)):
             return False

@@ -15,7 +15,8 @@ import numpy as np
 
 from assistant.text import numbers_in, squash
 from index.lexicon import (ASK_FORM, ASKED_UNIT, ASKING, DEFINE_ASK, DETAIL_ASK, FUTURE_WORDS_Q, GENERIC, LIST_ASK,
-                           LIST_HEAD, ORDINAL_ASK, PART_SPLIT, PAST_WORDS_Q, QUANTITY, RATE, TIME_ASK, WHO_ASK, YEAR, any_of)
+                           LIST_HEAD, ORDINAL_ASK, PART_SPLIT, PAST_WORDS_Q, PER_ASK, QUANTITY, RATE, TIME_ASK, WHO_ASK,
+                           YEAR, any_of)
 from index.profile import PlanProfile
 from index.thesaurus import Thesaurus
 
@@ -39,6 +40,7 @@ class Ask:
     subject: tuple[str, ...]
     quantity: bool = False
     unit: str | None = None
+    per: bool = False  # a figure per person, household or span of time (index.lexicon.PER_ASK)
     time: bool = False
     who: bool = False
     detail: str | None = None  # a detail finer than plans state (index.lexicon.DETAIL_ASKS: phone, clock, day…)
@@ -117,6 +119,7 @@ class QuestionReader:
         head = LIST_HEAD.search(q)
         detail = next((kind for kind, pattern in DETAIL_ASK.items() if pattern.search(q)), None)
         return Ask(text=q, query=q, subject=tuple(subject), quantity=quantity, unit=unit, detail=detail,
+                   per=quantity and bool(PER_ASK.search(q)),
                    time=bool(TIME_ASK.search(q)), who=bool(WHO_ASK.search(q)), ordinal=bool(ORDINAL_ASK.search(q)),
                    listing=bool(LIST_ASK.search(q)), define=bool(DEFINE_ASK.search(q)), years=tuple(YEAR.findall(q)),
                    numbers=tuple(n for n in numbers_in(q) if not YEAR.fullmatch(n)),
@@ -160,7 +163,7 @@ class QuestionReader:
             ask = self.ask_of(piece)
             if asks and _ELLIPTICAL.search(piece) and not ASKING.search(piece):
                 prev = asks[-1]
-                ask = replace(ask, quantity=prev.quantity, unit=prev.unit, time=prev.time, who=prev.who, detail=prev.detail,
+                ask = replace(ask, quantity=prev.quantity, unit=prev.unit, per=prev.per, time=prev.time, who=prev.who, detail=prev.detail,
                               ordinal=prev.ordinal, listing=prev.listing, define=prev.define,
                               years=ask.years or prev.years, period=ask.period or prev.period)
             if not ask.subject and asks:  # searched with what it is about

@@ -68,6 +68,23 @@ class TestOfflineAnswers:
         res = bot.ask(q)
         assert res.abstained and res.outcome == "not_in_plan" and res.reason == reason and res.related
 
+    @pytest.mark.parametrize("q, unit, per", [
+        ("粮食产量要保到多少亿吨？", "吨", False),  # a magnitude between the ask and its unit
+        ("每万人口发明专利要有几件？", "件", True),
+        ("垃圾站每天能处理多少吨？", "吨", True),
+        ("低保每人一个月能领多少钱？", "元", True),
+        ("全区一年财政收入多少亿元？", "元", False),
+    ])
+    def test_the_unit_and_whether_a_figure_is_asked_per_something(self, bot, q, unit, per):
+        ask = bot.extractive.ask_of(q)
+        assert ask.quantity and (ask.unit, ask.per) == (unit, per)
+
+    def test_a_total_does_not_answer_what_each_one_gets(self, bot):
+        """「发放最低生活保障资金8841万元」 is what the district paid out in all, not what a household receives."""
+        per_head = bot.ask("低保户每户每个月能领到多少钱？")
+        assert per_head.abstained and per_head.reason == "规划中没有给出这一数字"
+        assert "8841万元" in bot.ask("这五年发放的低保资金一共多少钱？").answer
+
     def test_follow_up_uses_history(self, bot):
         first = bot.ask("桥西区在养老服务方面有什么规划？")
         history = [{"role": "user", "content": "桥西区在养老服务方面有什么规划？"},
