@@ -47,14 +47,14 @@ ASK_FORM = re.compile(r"哪|什么|啥|多少|^几|^包[括含]")
 COUNT_MEASURES = _split("个 所 家 条 项 座 处 张 名 户 次 眼 支 件 台 辆 位 间 栋")
 UNITS = COUNT_MEASURES + _split("亿元 万元 万平方米 平方米 平方公里 万人次 人次 万人 公里 千米 元 钱 人 亩 套 微克 吨 千瓦 "
                                 "立方米")
-# A magnitude between the ask and its unit ('多少亿吨', '几万元'): the unit is what follows it.
+# A magnitude between the ask and its unit ('多少亿吨', '几万元'): part of the asked unit.
 MAGNITUDE = "[十百千万亿]*"
 # A count asked in the plan's measure words counts the plan's other words for the same things.
 SAME_UNIT = {"名": "名|人", "人": "人|名", "个": "个|家|所|座|处|项|条"}
 RATE_WORDS = _split("百分之 比例 比重 占比 百分比 率")
 QUANTITY = re.compile(rf"多少|(?<![哪第那这])几(?:{any_of(COUNT_MEASURES + ('万', '亿', '成', '倍'))})"
                       rf"|{any_of(RATE_WORDS[:-1])}|(?:率|幅度)(?:是|为|要|能|会|达到|控制在)*(?:多少|几)")
-ASKED_UNIT = re.compile(rf"(?:多少|(?<![哪第那这])几){MAGNITUDE}({any_of(UNITS)})")
+ASKED_UNIT = re.compile(rf"(?:多少|(?<![哪第那这])几)({MAGNITUDE}(?:{any_of(UNITS)}))")
 # A figure asked per person, household or span of time ('每人每月', '人均'): a total does not answer it, and
 # a sentence answers it only with a figure given per something (每…, 人均…, …/年).
 PER_ASK = re.compile(rf"每(?:个)?(?:人|户|月|天|年|千人|万人|平方公里)|人均")

@@ -69,11 +69,11 @@ class TestOfflineAnswers:
         assert res.abstained and res.outcome == "not_in_plan" and res.reason == reason and res.related
 
     @pytest.mark.parametrize("q, unit, per", [
-        ("粮食产量要保到多少亿吨？", "吨", False),  # a magnitude between the ask and its unit
+        ("粮食产量要保到多少亿吨？", "亿吨", False),  # a magnitude between the ask and its unit
         ("每万人口发明专利要有几件？", "件", True),
         ("垃圾站每天能处理多少吨？", "吨", True),
         ("低保每人一个月能领多少钱？", "元", True),
-        ("全区一年财政收入多少亿元？", "元", False),
+        ("全区一年财政收入多少亿元？", "亿元", False),
     ])
     def test_the_unit_and_whether_a_figure_is_asked_per_something(self, bot, q, unit, per):
         ask = bot.extractive.ask_of(q)

@@ -39,7 +39,7 @@ class TestPatterns:
         assert lexicon.REFERS_BACK.search(f"问一下{word}的情况").group(1) == word
 
     @pytest.mark.parametrize("question, unit", [
-        ("新建几所学校？", "所"), ("投资多少亿元？", "亿元"), ("建多少万平方米？", "万平方米"), ("要花多少钱？", "钱"),
+        ("新建几所学校？", "所"), ("投资多少亿元？", "亿元"), ("建多少万平方米？", "万平方米"), ("要花多少钱？", "钱"), ("粮食要保到多少亿吨？", "亿吨"),
         ("哪几个街道？", None),  # '哪几个' asks which, not how many
     ])
     def test_asked_unit(self, question: str, unit: str | None) -> None:
