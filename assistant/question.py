@@ -16,7 +16,7 @@ import numpy as np
 from assistant.text import numbers_in, squash
 from index.lexicon import (ASK_FORM, ASKED_UNIT, ASKING, DEFINE_ASK, DETAIL_ASK, FUTURE_WORDS_Q, GENERIC, LIST_ASK,
                            LIST_HEAD, ORDINAL_ASK, PART_SPLIT, PAST_WORDS_Q, PER_ASK, QUANTITY, RATE, TIME_ASK, WHO_ASK,
-                           YEAR, any_of)
+                           YEAR, any_of, standard_ask)
 from index.profile import PlanProfile
 from index.thesaurus import Thesaurus
 
@@ -91,7 +91,8 @@ class QuestionReader:
         return self._ask_cached(question)
 
     def _analyse(self, question: str) -> Ask:
-        q = squash(question)
+        text = squash(question)
+        q = standard_ask(text)  # how it asks, read from the standard question words
         unit = None
         m = ASKED_UNIT.search(q)
         if m:
@@ -118,7 +119,7 @@ class QuestionReader:
         aliases = {m.word: m.terms for m in matches}
         head = LIST_HEAD.search(q)
         detail = next((kind for kind, pattern in DETAIL_ASK.items() if pattern.search(q)), None)
-        return Ask(text=q, query=q, subject=tuple(subject), quantity=quantity, unit=unit, detail=detail,
+        return Ask(text=text, query=text, subject=tuple(subject), quantity=quantity, unit=unit, detail=detail,
                    per=quantity and bool(PER_ASK.search(q)),
                    time=bool(TIME_ASK.search(q)), who=bool(WHO_ASK.search(q)), ordinal=bool(ORDINAL_ASK.search(q)),
                    listing=bool(LIST_ASK.search(q)), define=bool(DEFINE_ASK.search(q)), years=tuple(YEAR.findall(q)),

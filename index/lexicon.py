@@ -41,6 +41,18 @@ ORDINAL_S = re.compile(rf"第[{CN_DIGITS}百\d]+")
 # Words that make a sentence a question: a piece of text holding none asks nothing.
 QUESTION_WORDS = _split("什么 啥 哪 多少 几 吗 怎么 咋 如何 怎样 是否 有没有 能否 会不会")
 ASKING = re.compile(any_of(QUESTION_WORDS))
+# Everyday and northern forms of the question words ('啥时候', '咋办', '多会儿'): how a question asks is read
+# from its standard form, so that every pattern below is written once, in that form.
+COLLOQUIAL_ASK = {"啥": "什么", "咋": "怎么", "多会儿": "什么时候", "多咱": "什么时候", "几时": "什么时候",
+                  "哪会儿": "什么时候", "哪儿": "哪里", "哪旮旯": "哪里"}
+COLLOQUIAL = re.compile(any_of(COLLOQUIAL_ASK))
+
+
+def standard_ask(text: str) -> str:
+    """``text`` with everyday question words in their standard form (for reading how it asks)."""
+    return COLLOQUIAL.sub(lambda m: COLLOQUIAL_ASK[m.group(0)], text)
+
+
 # Words that say *how* a question asks, never what about ('哪几个', '包括'): never a subject word.
 ASK_FORM = re.compile(r"哪|什么|啥|多少|^几|^包[括含]")
 # Measure words of a count ('几所', '多少家'); the units a figure question may ask in.
@@ -73,10 +85,12 @@ DETAIL_ASKS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "phone": (_split("电话 热线号码 联系方式 手机号 号码是多少"), r"\d{5,}", "联系电话"),
     "clock": (_split("几点 营业时间 开放时间 几点钟 上班时间"), r"\d{1,2}\s*(?:[:：]\d{2}|点|时)", "具体钟点"),
     "day": (_split("哪天 哪一天 几月份 哪个月 几月几号 几号开始 具体日期 具体哪天"), r"\d{1,2}\s*[月日]", "具体日期"),
-    "route": (_split("几路 几号线 哪路车 坐啥车 坐什么车 坐几路 怎么坐车"), r"\d+\s*(?:路|号线)", "公交地铁线路"),
+    "route": (_split("几路 几号线 哪路车 坐什么车 坐几路 怎么坐车"), r"\d+\s*(?:路|号线)", "公交地铁线路"),
     # (not 「哪条路」: 「“一横”指哪条路？」 asks for a road the plan names)
-    "address": (_split("门牌 地址 几号院 街几号 路几号 在哪儿办 上哪儿办 去哪儿办 在哪办 去哪办 上哪办 去哪儿申请 "
-                       "去哪申请 上哪儿申请"), r"\d+\s*号(?!线)|地址", "具体地址和办理地点"),
+    "address": (_split("门牌 地址 几号院 街几号 路几号 在哪里办 上哪里办 去哪里办 在哪办 去哪办 上哪办 去哪里申请 "
+                       "去哪申请 上哪里申请"), r"\d+\s*号(?!线)|地址", "具体地址和办理地点"),
+    "procedure": (_split("什么材料 哪些材料 什么手续 哪些手续 办理流程 申请流程 办事流程 怎么申请 如何申请 要带什么 "
+                         "申请条件"), r"材料|手续|流程|申请条件", "办理手续和材料"),
 }
 DETAIL_ASK = {kind: re.compile(any_of(words)) for kind, (words, _, _) in DETAIL_ASKS.items()}
 DETAIL_EVIDENCE = {kind: re.compile(evidence) for kind, (_, evidence, _) in DETAIL_ASKS.items()}

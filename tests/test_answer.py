@@ -61,7 +61,9 @@ class TestOfflineAnswers:
         ("从新客站去人民医院坐几路公交？", "规划中没有给出公交地铁线路"),
         ("人才绿卡上哪儿办？", "规划中没有给出具体地址和办理地点"),
         ("区委书记是谁？", "规划中没有提到相关人员"),  # 「习近平总书记」 names a person, not this role's holder
-    ], ids=["phone", "clock", "day", "route", "address", "who-holds-a-role"])
+        ("办残疾证需要啥材料？", "规划中没有给出办理手续和材料"),
+        ("社区食堂多会儿开饭？", "规划中没有给出具体时间"),  # everyday question words read as the standard ones
+    ], ids=["phone", "clock", "day", "route", "address", "who-holds-a-role", "procedure", "colloquial-when"])
     def test_details_finer_than_the_plan_abstain_with_what_is_missing(self, bot, q, reason):
         """The clauses on the topic are found (the related list shows them), but no sentence holds the
         kind of detail asked for: in scope, not in the plan."""

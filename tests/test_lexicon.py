@@ -38,6 +38,13 @@ class TestPatterns:
     def test_every_pointing_back_word_is_read_whole(self, word: str) -> None:
         assert lexicon.REFERS_BACK.search(f"问一下{word}的情况").group(1) == word
 
+    @pytest.mark.parametrize("text, standard", [
+        ("幼儿园啥时候建好？", "幼儿园什么时候建好？"), ("咋申请？", "怎么申请？"), ("多会儿通车？", "什么时候通车？"),
+        ("上哪儿办？", "上哪里办？"), ("普惠性幼儿园覆盖率", "普惠性幼儿园覆盖率"),
+    ])
+    def test_everyday_question_words_read_as_the_standard_ones(self, text: str, standard: str) -> None:
+        assert lexicon.standard_ask(text) == standard
+
     @pytest.mark.parametrize("question, unit", [
         ("新建几所学校？", "所"), ("投资多少亿元？", "亿元"), ("建多少万平方米？", "万平方米"), ("要花多少钱？", "钱"), ("粮食要保到多少亿吨？", "亿吨"),
         ("哪几个街道？", None),  # '哪几个' asks which, not how many
