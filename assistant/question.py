@@ -17,6 +17,7 @@ from assistant.text import numbers_in, squash
 from index.lexicon import (ASK_FORM, ASKED_UNIT, ASKING, DEFINE_ASK, DETAIL_ASK, FUTURE_WORDS_Q, GENERIC, LIST_ASK,
                            LIST_HEAD, ORDINAL_ASK, PART_SPLIT, PAST_WORDS_Q, PER_ASK, QUANTITY, RATE, TIME_ASK, WHO_ASK,
                            YEAR, any_of, standard_ask)
+from index.lexicon import COORDINATORS, EACH
 from index.profile import PlanProfile
 from index.thesaurus import Thesaurus
 
@@ -142,10 +143,62 @@ class QuestionReader:
                 out.append((w, flag))
         return out
 
+    def each_of(self, sentence: str) -> list[str]:
+        """「2025年金融产业和文化创意产业的增加值目标分别是多少？」 → one question per thing it asks of
+        (「2025年金融产业的增加值目标是多少？」, 「2025年文化创意产业的增加值目标是多少？」); [sentence] when
+        it asks nothing of several things. The things are read from the words' parts of speech: a thing
+        runs back from 和/与/及/、 to a time, a locality word, 的, a preposition, a pronoun or punctuation,
+        and forward to 的 or to 分别/各."""
+        each = EACH.search(sentence)
+        if not each:
+            return [sentence]
+        head, tail = sentence[:each.start()], sentence[each.end():]
+        spans, at, low = [], 0, head.lower()
+        for w, flag in self.tagged(head):
+            start = low.find(w.lower(), at)
+            if start < 0 or not w.strip():
+                continue
+            if start > at and head[at:start].strip():
+                spans.append((at, start, "x", head[at:start]))  # punctuation the tagger left out
+            spans.append((start, start + len(w), flag, w))
+            at = start + len(w)
+        coords = [i for i, (_, _, _, w) in enumerate(spans) if w in COORDINATORS]
+        if not coords:
+            return [sentence]
+        last = coords[-1]
+        right_end = next((i for i in range(last + 1, len(spans)) if spans[i][3] == "的"), len(spans))
+        if right_end == last + 1:
+            return [sentence]
+        things = [(spans[last + 1][0], spans[right_end - 1][1])]
+        sizes = []
+        i = last
+        while i >= 0 and spans[i][3] in COORDINATORS:
+            j = i - 1
+            while j >= 0 and not _ends_thing(*spans[j][2:]) and spans[j][3] not in COORDINATORS:
+                j -= 1
+            if j == i - 1:
+                return [sentence]  # nothing before the coordinator to join
+            things.insert(0, (spans[j + 1][0], spans[i - 1][1]))
+            sizes.insert(0, i - 1 - j)
+            i = j
+        if len(sizes) > 1 and sizes[0] > max(sizes[1:]):
+            # in a list of three or more the first thing is as long as the others (「桥西|国家级、省级、市级」)
+            first_end = things[0][1]
+            k = next(x for x in range(len(spans)) if spans[x][1] == first_end) - max(sizes[1:]) + 1
+            things[0], sizes[0] = (spans[k][0], first_end), max(sizes[1:])
+        prefix = head[:things[0][0]]
+        rest = head[things[-1][1]:] + tail
+        named = [head[a:b] for a, b in things]
+        # 「国家级、省级、市级众创空间」: one-word things before a longer last one share its head (众创空间)
+        shared = head[spans[last + 2][0]:things[-1][1]] if right_end - last > 2 else ""
+        if shared and all(n == 1 for n in sizes) and not any(t.endswith(shared) for t in named[:-1]):
+            named = [t + shared for t in named[:-1]] + named[-1:]
+        return [prefix + t + rest for t in named]
+
     def split_parts(self, question: str) -> list[Ask]:
         """One Ask per sub-question ('…多少？…什么？'); a part without a subject borrows the previous one's."""
         pieces = []
-        for sentence in _PART_SPLIT.split(question.strip()):
+        for sentence in (p for s in _PART_SPLIT.split(question.strip()) for p in self.each_of(s)):
             asking: list[str] = []
             for half in (h for h in PART_SPLIT.split(sentence) if squash(h)):
                 if ASKING.search(half) or _ELLIPTICAL.search(half) or not asking:
@@ -172,6 +225,18 @@ class QuestionReader:
                 ask = replace(ask, subject=prev.subject, aliases=prev.aliases, query="".join(prev.subject) + ask.text)
             asks.append(ask)
         return asks or [self.ask_of(question)]
+
+
+# Where a thing joined by 和/与/及/、 starts, reading back: a number or time, a locality word (中, 里), a particle
+# (的), a preposition, a pronoun, a conjunction, punctuation.
+_THING_BOUNDARY_TAGS = ("m", "t", "f", "u", "p", "r", "c", "x", "w")
+
+
+def _ends_thing(flag: str, word: str) -> bool:
+    """(a number that is no time, such as 「超亿元」 in 「超亿元楼宇」, is part of the thing)"""
+    if flag.startswith("m"):
+        return YEAR.fullmatch(word) is not None or word in ("年", "月") or not re.search(r"[\d亿万千百]", word)
+    return flag.startswith(_THING_BOUNDARY_TAGS)
 
 
 def _is_content(word: str, flag: str) -> bool:

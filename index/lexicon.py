@@ -149,6 +149,10 @@ TIME_ONLY = re.compile(rf"到|在|{YEAR.pattern}年?|{FIVE_YEAR_NAME}|期间|时
 # How a previous answer joins the items it lists, and the words that lead into the list.
 ITEM_SPLIT = re.compile(rf"[、，,；;：:。]|{any_of(_split('和 及 以及 与'))}")
 LIST_LEAD = re.compile(rf"^({any_of(_split('是 即 有 包括 分别是'))})")
+# 「A和B分别是多少」「A、B各要降多少」: one ask of each of several things joined by these words; the ask
+# applies to each (assistant/question.py reads each thing's own question).
+EACH = re.compile(r"分别|各(?=[是有要为自占达定])")
+COORDINATORS = _split("和 与 及 以及 、")
 # Where one sentence may join two asks: a comma, or a connective ('…多少家增加到Y年的多少家',
 # '…是多少以及…有哪些'); a question is split there only when every piece asks something.
 PART_SPLIT = re.compile(rf"(?<=[，,])|(?=(?:{any_of(_split('增加到 提高到 提升到 增长到 以及 同时 并且'))})(?!$))")

@@ -87,6 +87,26 @@ class TestOfflineAnswers:
         assert per_head.abstained and per_head.reason == "规划中没有给出这一数字"
         assert "8841万元" in bot.ask("这五年发放的低保资金一共多少钱？").answer
 
+    @pytest.mark.parametrize("question, parts", [
+        ("2025年商贸产业和科技信息产业的增加值分别是多少？",
+         ["2025年商贸产业的增加值是多少？", "2025年科技信息产业的增加值是多少？"]),
+        ("到2025年单位GDP的能耗和用水量各要降多少？",
+         ["到2025年单位GDP的能耗要降多少？", "到2025年单位GDP的用水量要降多少？"]),
+        ("截至去年，税收超亿元楼宇和超10亿元楼宇分别有多少座？",  # a number inside a thing is part of it
+         ["截至去年，税收超亿元楼宇有多少座？", "截至去年，超10亿元楼宇有多少座？"]),
+        ("全市国家级、省级、市级孵化器各有多少家？",  # one-word things share the last one's head
+         ["全市国家级孵化器有多少家？", "全市省级孵化器有多少家？", "全市市级孵化器有多少家？"]),
+        ("小学和初中分别新增多少学位？", ["小学新增多少学位？", "初中新增多少学位？"]),
+        ("“十区战略”分别是什么？", ["“十区战略”分别是什么？"]),  # several members of one thing: one ask
+        ("各类企业有多少家？", ["各类企业有多少家？"]),
+    ], ids=["two-things", "after-de", "number-inside", "shared-head", "one-word-each", "one-thing", "ge-lei"])
+    def test_an_ask_of_each_of_several_things_is_one_question_per_thing(self, bot, question, parts):
+        assert bot.extractive.reader.each_of(question) == parts
+
+    def test_both_things_asked_of_are_answered(self, bot):
+        res = bot.ask("高新技术企业和科技型中小企业的总量分别突破了多少家？")
+        assert "200家" in squash(res.answer) and "800家" in squash(res.answer)
+
     def test_follow_up_uses_history(self, bot):
         first = bot.ask("桥西区在养老服务方面有什么规划？")
         history = [{"role": "user", "content": "桥西区在养老服务方面有什么规划？"},
