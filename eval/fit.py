@@ -117,12 +117,21 @@ def fit_fusion(bot, questions: list[DevQuestion], vectors: dict[str, np.ndarray]
 
 
 # -- scope model ------------------------------------------------------------------------------------
-def fit_scope(bot, questions: list[DevQuestion], vectors: dict[str, np.ndarray]) -> ScopeModel:
+def cross_validated(x_fit: np.ndarray, y_fit: np.ndarray):
+    """A standardised, class-balanced logistic regression and its out-of-fold probabilities on the fit fold
+    (CV_FOLDS stratified folds): thresholds are chosen on these, never on the held-out fold."""
     from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import precision_recall_fscore_support
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
+
+    model = make_pipeline(StandardScaler(), LogisticRegression(class_weight="balanced", max_iter=1000))
+    cv = StratifiedKFold(CV_FOLDS, shuffle=True, random_state=SEED)
+    return model, cross_val_predict(model, x_fit, y_fit, cv=cv, method="predict_proba")[:, 1]
+
+
+def fit_scope(bot, questions: list[DevQuestion], vectors: dict[str, np.ndarray]) -> ScopeModel:
+    from sklearn.metrics import precision_recall_fscore_support
 
     retr = bot.retriever
 
@@ -134,9 +143,7 @@ def fit_scope(bot, questions: list[DevQuestion], vectors: dict[str, np.ndarray])
     held = [q for q in questions if q.fold == "held"]
     x_fit, y_fit = matrix(fit)
     x_held, y_held = matrix(held)
-    model = make_pipeline(StandardScaler(), LogisticRegression(class_weight="balanced", max_iter=1000))
-    cv = StratifiedKFold(CV_FOLDS, shuffle=True, random_state=SEED)
-    p_cv = cross_val_predict(model, x_fit, y_fit, cv=cv, method="predict_proba")[:, 1]
+    model, p_cv = cross_validated(x_fit, y_fit)
 
     def out_prf(y, p, t):  # out of scope is the positive class
         pr, rc, f1, _ = precision_recall_fscore_support(1 - y, (p < t).astype(int), average="binary",
@@ -220,11 +227,7 @@ def fit_evidence(cases: list[EvidenceCase]) -> ScopeModel:
     answerer quotes the best-ranked; the threshold maximises the fit-fold questions then answered right
     (that sentence holds the answer) or rightly declined (none accepted for a question the plan does
     not answer), on the cross-validated probabilities."""
-    from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import precision_recall_fscore_support
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
 
     def matrix(cs):
         return (np.array([[c.features[f] for f in EVIDENCE_FEATURES] for c in cs]),
@@ -234,9 +237,7 @@ def fit_evidence(cases: list[EvidenceCase]) -> ScopeModel:
     held = [c for c in cases if c.fold == "held"]
     x_fit, y_fit = matrix(fit)
     x_held, y_held = matrix(held)
-    model = make_pipeline(StandardScaler(), LogisticRegression(class_weight="balanced", max_iter=1000))
-    cv = StratifiedKFold(CV_FOLDS, shuffle=True, random_state=SEED)
-    p_cv = cross_val_predict(model, x_fit, y_fit, cv=cv, method="predict_proba")[:, 1]
+    model, p_cv = cross_validated(x_fit, y_fit)
 
     def prf(y, p, t):
         pr, rc, f1, _ = precision_recall_fscore_support(y, (p >= t).astype(int), average="binary", zero_division=0)
