@@ -375,7 +375,11 @@ def mixed_load(clients: int, seconds: float, rounds: int, url: str | None = None
     with running_app() as app:
         out = [run_round(app.url, r, clients, seconds, app.pid).summary() for r in range(1, rounds + 1)]
         hwm = status_mb(app.pid, "VmHWM")
-        return {"url": app.url, "app_start_s": app.start_s, "app_peak_rss_mb": hwm, "rounds": out}
+        # VmHWM is summed over the processes alive now: a helper process that has exited took its peak with it,
+        # while a round's sampled VmRSS counted it. The app's peak is the larger of the two.
+        sampled = [r["rss_peak_mb"] for r in out if r["rss_peak_mb"] is not None]
+        peak = max([hwm, *sampled]) if hwm is not None else None
+        return {"url": app.url, "app_start_s": app.start_s, "app_peak_rss_mb": peak, "rounds": out}
 
 
 def format_mixed(summary: dict[str, Any]) -> str:
