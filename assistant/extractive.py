@@ -89,8 +89,8 @@ class ExtractiveAnswerer:
                  evidence_model: ScopeModel | None = None) -> None:
         if not 0 < meaning_gate <= 1:
             raise ValueError("meaning_gate must be in (0, 1] (1: literal words only)")
-        # A clause one of whose hypothetical questions is at least this close to the question is about
-        # what the question asks, in whatever words: the subject need not be named literally then.
+        # An open question is about its best clauses, in whatever words, when one of their hypothetical
+        # questions is at least this close to it (a figure, date or person question: the evidence model).
         self.meaning_gate = meaning_gate
         # Whether a sentence lacking a figure question's words answers it all the same (EVIDENCE_FEATURES);
         # the fitting script sets ``evidence_log`` to a list to collect every such case instead.
@@ -185,7 +185,7 @@ class ExtractiveAnswerer:
         if ask.who and not self._names_person(ask, sent.text):
             return False
         if ask.detail and not DETAIL_EVIDENCE[ask.detail].search(s):
-            return False  # a phone number, a clock time, a day, a route or an address: only the sentence's own
+            return False  # a phone number, a clock time, a day, a route, an address, the papers to bring
         return True
 
     def evidence_features(self, ask: Ask, sent: Sentence) -> dict[str, float] | None:

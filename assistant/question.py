@@ -14,10 +14,9 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from assistant.text import numbers_in, squash
-from index.lexicon import (ASK_FORM, ASKED_UNIT, ASKING, DEFINE_ASK, DETAIL_ASK, FUTURE_WORDS_Q, GENERIC, LIST_ASK,
-                           LIST_HEAD, ORDINAL_ASK, PART_SPLIT, PAST_WORDS_Q, PER_ASK, QUANTITY, RATE, TIME_ASK, WHO_ASK,
-                           YEAR, any_of, standard_ask)
-from index.lexicon import COORDINATORS, EACH
+from index.lexicon import (ASK_FORM, ASKED_UNIT, ASKING, COORDINATORS, DEFINE_ASK, DETAIL_ASK, EACH, FUTURE_WORDS_Q,
+                           GENERIC, LIST_ASK, LIST_HEAD, ORDINAL_ASK, PART_SPLIT, PAST_WORDS_Q, PER_ASK, QUANTITY, RATE,
+                           TIME_ASK, WHO_ASK, YEAR, any_of, standard_ask)
 from index.profile import PlanProfile
 from index.thesaurus import Thesaurus
 
@@ -217,7 +216,8 @@ class QuestionReader:
             ask = self.ask_of(piece)
             if asks and _ELLIPTICAL.search(piece) and not ASKING.search(piece):
                 prev = asks[-1]
-                ask = replace(ask, quantity=prev.quantity, unit=prev.unit, per=prev.per, time=prev.time, who=prev.who, detail=prev.detail,
+                ask = replace(ask, quantity=prev.quantity, unit=prev.unit, per=prev.per, time=prev.time, who=prev.who,
+                              detail=prev.detail,
                               ordinal=prev.ordinal, listing=prev.listing, define=prev.define,
                               years=ask.years or prev.years, period=ask.period or prev.period)
             if not ask.subject and asks:  # searched with what it is about
@@ -227,13 +227,14 @@ class QuestionReader:
         return asks or [self.ask_of(question)]
 
 
-# Where a thing joined by 和/与/及/、 starts, reading back: a number or time, a locality word (中, 里), a particle
-# (的), a preposition, a pronoun, a conjunction, punctuation.
-_THING_BOUNDARY_TAGS = ("m", "t", "f", "u", "p", "r", "c", "x", "w")
+# Where a thing joined by 和/与/及/、 starts, reading back (jieba tags): a time, a locality word (中, 里), a particle
+# (的), a preposition, a pronoun, a conjunction, punctuation; numbers are judged by _ends_thing.
+_THING_BOUNDARY_TAGS = ("t", "f", "u", "p", "r", "c", "x", "w")
 
 
 def _ends_thing(flag: str, word: str) -> bool:
-    """(a number that is no time, such as 「超亿元」 in 「超亿元楼宇」, is part of the thing)"""
+    """Does this word, reading back from 和/与/及/、, lie before the thing? A year or a count word does; an
+    amount (「超亿元」 in 「超亿元楼宇」) is part of the thing."""
     if flag.startswith("m"):
         return YEAR.fullmatch(word) is not None or word in ("年", "月") or not re.search(r"[\d亿万千百]", word)
     return flag.startswith(_THING_BOUNDARY_TAGS)
