@@ -141,7 +141,8 @@ class Assistant:
         self.load_seconds = load_seconds
         # The scope model reads how close a question is to the plan's hypothetical questions: a plan
         # without them (none written yet) takes every question as its own, rather than none.
-        self.scope_model = _scope_model(settings.scope_model_path) if retriever.store.questions else None
+        self.scope_model = (_model(settings.scope_model_path, FEATURES, "every question is taken as about the plan")
+                            if retriever.store.questions else None)
         # Every plan the assistant knows and their engines (this one the primary); set by ``load``:
         # an engine made directly knows only its own plan.
         self.plans = PlanEngines(self, {self.plan_id: self.profile}, load=self._load_sibling)
@@ -584,11 +585,6 @@ def _by_lines(res: Answer) -> Iterator[tuple[str, Answer | None]]:
         shown += line
         yield shown, None
     yield res.answer, res
-
-
-def _scope_model(path: str) -> ScopeModel | None:
-    """The fitted out-of-scope model; without one every question is taken as in scope (and said so)."""
-    return _model(path, FEATURES, "every question is taken as about the plan")
 
 
 def _model(path: str, features: tuple[str, ...], without: str = "the question's own words decide") -> ScopeModel | None:

@@ -162,7 +162,9 @@ class ExtractiveAnswerer:
             return False
         if not ask.specific:
             return True
-        if self.coverage(ask, _in_context(s, sent.clause)) < self.params.min_subject and not self._means(ask, sent):
+        context = _in_context(s, sent.clause)
+        covered = self.coverage(ask, context)
+        if covered < self.params.min_subject and not self._means(ask, sent, context, covered):
             return False
         if any(n not in clause_text for n in ask.names):
             return False  # a figure for a neighbouring district is not in a clause about the whole plan area
@@ -176,7 +178,7 @@ class ExtractiveAnswerer:
             if unit and not re.search(rf"\d(?:\.\d+)?[多余]?[十百千万亿]*[多余]?(?:{unit})", s):
                 return False
             if ask.per and not PER_S.search(s):
-                return False  # a total (「发放资金8841万元」) is not what each one gets
+                return False  # a total paid out (「发放资金N万元」) is not what each one gets
         when = DURATION_S if HOW_LONG.search(ask.text) else WHEN_S
         if ask.time and not when.search(s) and not (when is WHEN_S and self._dated_lead(sent)):
             return False
@@ -188,26 +190,26 @@ class ExtractiveAnswerer:
             return False  # a phone number, a clock time, a day, a route, an address, the papers to bring
         return True
 
-    def evidence_features(self, ask: Ask, sent: Sentence) -> dict[str, float] | None:
-        """What the evidence model reads of a sentence that lacks the question's words (None without the
-        question's vector: then only the words decide)."""
+    def evidence_features(self, ask: Ask, sent: Sentence, context: str, covered: float) -> dict[str, float] | None:
+        """What the evidence model reads of a sentence that lacks the question's words: ``context`` is the
+        sentence as its subject is judged (_in_context) and ``covered`` the share of the subject it holds
+        (None without the question's vector: then only the words decide)."""
         row = self._sentence_row.get(sent.text)
         if ask.vector is None or row is None or self._sentence_vectors is None:
             return None
-        context = _in_context(squash(sent.text), sent.clause)
-        known = tuple(t for t in ask.subject if t in self.idf or any(a in self.idf for a in ask.aliases.get(t, ())))
+        known = [t for t in ask.subject if t in self.idf or any(a in self.idf for a in ask.aliases.get(t, ()))]
         return {"clause_question_cos": float(sent.meaning),
                 "sentence_cos": float(self._sentence_vectors[row] @ ask.vector),
-                "coverage": self.coverage(ask, context),
-                "known_coverage": self.subject_coverage(list(known), context, aliases=ask.aliases) if known else 0.0,
+                "coverage": covered,
+                "known_coverage": self.subject_coverage(known, context, aliases=ask.aliases) if known else 0.0,
                 "rank_weight": 1.0 / (1 + sent.rank)}
 
-    def _means(self, ask: Ask, sent: Sentence) -> bool:
+    def _means(self, ask: Ask, sent: Sentence, context: str, covered: float) -> bool:
         """Does the sentence answer the question in meaning, though it lacks the question's words? The
         evidence model decides (a logistic regression fitted by ``python -m eval.fit``); with none, no."""
         if self.evidence_model is None and self.evidence_log is None:
             return False
-        features = self.evidence_features(ask, sent)
+        features = self.evidence_features(ask, sent, context, covered)
         if features is None:
             return False
         if self.evidence_log is not None:  # collecting what the model is fitted on: decide by words
@@ -217,9 +219,9 @@ class ExtractiveAnswerer:
 
     def _names_person(self, ask: Ask, sentence: str) -> bool:
         """A 'who' question needs a person's name in the answer, and when it asks who holds a role
-        ('区委书记'), a name next to that role: 「习近平总书记」 does not say who the 区委书记 is."""
+        ('书记'), a name next to that role: a name beside another title (「总书记」) does not say who holds it."""
         words = [(w, flag) for w, flag in self.tagged(sentence) if w.strip() and not re.fullmatch(r"\W+", w)]
-        roles = {t for t in ask.subject} | {a for t in ask.subject for a in ask.aliases.get(t, ())}
+        roles = set(ask.subject) | {a for t in ask.subject for a in ask.aliases.get(t, ())}
         for i, (_, flag) in enumerate(words):
             if not flag.startswith("nr"):
                 continue

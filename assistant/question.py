@@ -143,55 +143,56 @@ class QuestionReader:
         return out
 
     def each_of(self, sentence: str) -> list[str]:
-        """「2025年金融产业和文化创意产业的增加值目标分别是多少？」 → one question per thing it asks of
-        (「2025年金融产业的增加值目标是多少？」, 「2025年文化创意产业的增加值目标是多少？」); [sentence] when
-        it asks nothing of several things. The things are read from the words' parts of speech: a thing
-        runs back from 和/与/及/、 to a time, a locality word, 的, a preposition, a pronoun or punctuation,
-        and forward to 的 or to 分别/各."""
+        """「A和B的X分别是多少？」 → one question per thing it asks of (「A的X是多少？」, 「B的X是多少？」);
+        [sentence] when it asks nothing of several things. The things are read from the words' parts of
+        speech: a thing runs back from 和/与/及/、 to a time, a locality word, 的, a preposition, a pronoun or
+        punctuation, and forward to 的 or to 分别/各."""
         each = EACH.search(sentence)
         if not each:
             return [sentence]
         head, tail = sentence[:each.start()], sentence[each.end():]
-        spans, at, low = [], 0, head.lower()
+        words, at, low = [], 0, head.lower()  # (start, end, tag, word) in order, punctuation included
         for w, flag in self.tagged(head):
             start = low.find(w.lower(), at)
             if start < 0 or not w.strip():
                 continue
             if start > at and head[at:start].strip():
-                spans.append((at, start, "x", head[at:start]))  # punctuation the tagger left out
-            spans.append((start, start + len(w), flag, w))
+                words.append((at, start, "x", head[at:start]))  # punctuation the tagger left out
+            words.append((start, start + len(w), flag, w))
             at = start + len(w)
-        coords = [i for i, (_, _, _, w) in enumerate(spans) if w in COORDINATORS]
+        coords = [i for i, word in enumerate(words) if word[3] in COORDINATORS]
         if not coords:
             return [sentence]
         last = coords[-1]
-        right_end = next((i for i in range(last + 1, len(spans)) if spans[i][3] == "的"), len(spans))
-        if right_end == last + 1:
+        end = next((i for i in range(last + 1, len(words)) if words[i][3] == "的"), len(words))
+        if end == last + 1:
             return [sentence]
-        things = [(spans[last + 1][0], spans[right_end - 1][1])]
-        sizes = []
+        things = [(last + 1, end)]  # each thing as a range of word indices, the last one first
         i = last
-        while i >= 0 and spans[i][3] in COORDINATORS:
+        while i >= 0 and words[i][3] in COORDINATORS:
             j = i - 1
-            while j >= 0 and not _ends_thing(*spans[j][2:]) and spans[j][3] not in COORDINATORS:
+            while j >= 0 and not _ends_thing(*words[j][2:]) and words[j][3] not in COORDINATORS:
                 j -= 1
             if j == i - 1:
                 return [sentence]  # nothing before the coordinator to join
-            things.insert(0, (spans[j + 1][0], spans[i - 1][1]))
-            sizes.insert(0, i - 1 - j)
+            things.insert(0, (j + 1, i))
             i = j
+        sizes = [b - a for a, b in things[:-1]]
         if len(sizes) > 1 and sizes[0] > max(sizes[1:]):
-            # in a list of three or more the first thing is as long as the others (「桥西|国家级、省级、市级」)
-            first_end = things[0][1]
-            k = next(x for x in range(len(spans)) if spans[x][1] == first_end) - max(sizes[1:]) + 1
-            things[0], sizes[0] = (spans[k][0], first_end), max(sizes[1:])
-        prefix = head[:things[0][0]]
-        rest = head[things[-1][1]:] + tail
-        named = [head[a:b] for a, b in things]
-        # 「国家级、省级、市级众创空间」: one-word things before a longer last one share its head (众创空间)
-        shared = head[spans[last + 2][0]:things[-1][1]] if right_end - last > 2 else ""
+            # in a list of three or more the first thing is as long as the others: what comes before it is
+            # the question's, not the thing's
+            things[0] = (things[0][1] - max(sizes[1:]), things[0][1])
+            sizes[0] = max(sizes[1:])
+
+        def text(a: int, b: int) -> str:
+            return head[words[a][0]:words[b - 1][1]]
+
+        named = [text(a, b) for a, b in things]
+        # 「甲级、乙级、丙级X」: one-word things before a longer last one share its head (X)
+        shared = text(last + 2, end) if end - last > 2 else ""
         if shared and all(n == 1 for n in sizes) and not any(t.endswith(shared) for t in named[:-1]):
             named = [t + shared for t in named[:-1]] + named[-1:]
+        prefix, rest = head[:words[things[0][0]][0]], head[words[end - 1][1]:] + tail
         return [prefix + t + rest for t in named]
 
     def split_parts(self, question: str) -> list[Ask]:
@@ -234,7 +235,7 @@ _THING_BOUNDARY_TAGS = ("t", "f", "u", "p", "r", "c", "x", "w")
 
 def _ends_thing(flag: str, word: str) -> bool:
     """Does this word, reading back from 和/与/及/、, lie before the thing? A year or a count word does; an
-    amount (「超亿元」 in 「超亿元楼宇」) is part of the thing."""
+    amount (「超百万元的项目」: 百万元) is part of the thing."""
     if flag.startswith("m"):
         return YEAR.fullmatch(word) is not None or word in ("年", "月") or not re.search(r"[\d亿万千百]", word)
     return flag.startswith(_THING_BOUNDARY_TAGS)

@@ -70,7 +70,7 @@ ASKED_UNIT = re.compile(rf"(?:多少|(?<![哪第那这])几)({MAGNITUDE}(?:{any_
 # A figure asked per person, household or span of time ('每人每月', '人均'): a total does not answer it, and
 # a sentence answers it only with a figure given per something (每…, 人均…, …/年).
 PER_ASK = re.compile(rf"每(?:个)?(?:人|户|月|天|年|千人|万人|平方公里)|人均")
-PER_S = re.compile(r"每|人均|[日月年]均|/|(?<![\d年月])[日月](?=[\u4e00-\u9fff]{1,3}\s*\d)")  # …, 「日处理1000吨」
+PER_S = re.compile(r"每|人均|[日月年]均|/|(?<![\d年月])[日月](?=[\u4e00-\u9fff]{1,3}\s*\d)")  # …, 「日处理N吨」
 RATE = re.compile(any_of(RATE_WORDS))
 COUNT_ASK = re.compile(rf"有?(多少|几)[{''.join(COUNT_MEASURES)}万亿元人]?")
 HOW_LONG_WORDS = _split("多久 多长时间")
@@ -86,7 +86,7 @@ DETAIL_ASKS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "clock": (_split("几点 营业时间 开放时间 几点钟 上班时间"), r"\d{1,2}\s*(?:[:：]\d{2}|点|时)", "具体钟点"),
     "day": (_split("哪天 哪一天 几月份 哪个月 几月几号 几号开始 具体日期 具体哪天"), r"\d{1,2}\s*[月日]", "具体日期"),
     "route": (_split("几路 几号线 哪路车 坐什么车 坐几路 怎么坐车"), r"\d+\s*(?:路|号线)", "公交地铁线路"),
-    # (not 「哪条路」: 「“一横”指哪条路？」 asks for a road the plan names)
+    # (not 「哪条路」: which road a named corridor follows is a road the plan may name)
     "address": (_split("门牌 地址 几号院 街几号 路几号 在哪里办 上哪里办 去哪里办 在哪办 去哪办 上哪办 去哪里申请 "
                        "去哪申请 上哪里申请"), r"\d+\s*号(?!线)|地址", "具体地址和办理地点"),
     "procedure": (_split("什么材料 哪些材料 什么手续 哪些手续 办理流程 申请流程 办事流程 怎么申请 如何申请 要带什么 "
