@@ -274,7 +274,9 @@ class Assistant:
         ('还有别的吗？') is about the earlier one."""
         if self.scope_model is None:
             return ScopeDecision(True, 1.0, why="no model")
-        if state.background and not own_topic(state.question, self.profile.own_names):
+        if state.background and not (own_topic(state.question, self.profile.own_names)
+                                     and self.extractive.ask_of(state.question).subject):
+            # (no word that names a thing, by its part of speech: 「那后来又花了多少？」 asks on about the same)
             return ScopeDecision(True, 1.0, why="follow-up")
         # The standalone query is the question's own words (a follow-up's plus the ask it borrows),
         # never the earlier topic: its vector is the one retrieval already made. A question padded with

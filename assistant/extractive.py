@@ -22,7 +22,7 @@ import numpy as np
 from assistant.question import Ask, QuestionReader
 from assistant.retrieval import Hit
 from assistant.scope import ScopeModel
-from assistant.text import NOT_IN_PLAN, numbers_in, squash
+from assistant.text import NOT_IN_PLAN, amounts_in, numbers_in, squash
 from index.chunker import clause_sentences
 from index.clauses import Clause, ClauseTree
 from index.config import AnswerParams
@@ -117,6 +117,9 @@ class ExtractiveAnswerer:
         # What dates a sentence as a target or a result: the lexicon's words and the profile's periods and years.
         self.future_s = re.compile(f"{FUTURE_S}|{re.escape(profile.period.name)}")
         self.past_s = re.compile(f"{PAST_S}|{re.escape(profile.previous_period.name)}|(?:{profile.past_years})年")
+        # A date outweighs the words: 「到Y年,…建成…」 is a target though 建成 often tells a result.
+        self.future_dated = re.compile(f"(?:{profile.future_date.pattern})年?")
+        self.past_dated = re.compile(f"{re.escape(profile.previous_period.name)}|(?:{profile.past_years})年")
 
     def ask_of(self, question: str) -> Ask:
         return self.reader.ask_of(question)
@@ -170,8 +173,14 @@ class ExtractiveAnswerer:
             return False  # a figure for a neighbouring district is not in a clause about the whole plan area
         if ask.period and not self._same_period(ask.period, s, clause_text):
             return False
+        return self._holds_kind(ask, sent)
+
+    def _holds_kind(self, ask: Ask, sent: Sentence) -> bool:
+        """Does the sentence hold the kind of evidence the ask wants: a figure (in the asked unit, per
+        person when asked per person), a date or duration, an ordinal, a person's name, a finer detail?"""
+        s = squash(sent.text)
         if ask.quantity:
-            nums = [n for n in numbers_in(s) if not YEAR.fullmatch(n)]
+            nums = [n for n in amounts_in(s) if not YEAR.fullmatch(n)]
             if not nums:
                 return False
             unit = SAME_UNIT.get(ask.unit, re.escape(ask.unit)) if ask.unit else None
@@ -232,7 +241,9 @@ class ExtractiveAnswerer:
 
     def _same_period(self, period: str, sentence: str, clause: str) -> bool:
         """Does the sentence speak of the asked period? A sentence without markers takes its clause's."""
-        future, past = bool(self.future_s.search(sentence)), bool(self.past_s.search(sentence))
+        future, past = bool(self.future_dated.search(sentence)), bool(self.past_dated.search(sentence))
+        if future == past:  # no date, or dates of both: the words tell
+            future, past = bool(self.future_s.search(sentence)), bool(self.past_s.search(sentence))
         if not (future or past):
             future, past = bool(self.future_s.search(clause)), bool(self.past_s.search(clause))
         if period == "future":
@@ -249,7 +260,7 @@ class ExtractiveAnswerer:
         # Retrieval rank counts for more when the question is open: its words are a poor guide then.
         score = self.coverage(ask, _in_context(s, sent.clause)) + \
             (self.params.rank_bonus_specific if ask.specific else self.params.rank_bonus_open) / (1 + sent.rank)
-        if ask.quantity and any(not YEAR.fullmatch(n) for n in numbers_in(s)):
+        if ask.quantity and any(not YEAR.fullmatch(n) for n in amounts_in(s)):
             score += self.params.number_bonus
         if ask.listing:
             score += (min(len(_ENUM.findall(s)), 5) * self.params.enumeration_bonus
@@ -325,8 +336,12 @@ class ExtractiveAnswerer:
                     chosen.append(Sentence(text=lead, clause=s.clause, rank=s.rank, score=s.score))
                 if s not in chosen:
                     chosen.append(s)
-        if not chosen:
-            reason = _reason(missing[0] if missing else whole)
+        answered = [a for a in asks if all(a is not m for m in missing)]
+        unmet = [m for m in missing if m.specific and not any(self._holds_kind(m, s) for s in chosen)]
+        if not chosen or (unmet and not any(a.specific for a in answered)):
+            # The figure, date or detail asked is in no sentence found: what the plan says near the question's
+            # other, open words (「…每月收多少？以后还收不收？」) would stand in for it, so the plan does not answer.
+            reason = _reason(next((m for m in missing if m.specific), missing[0]) if missing else whole)
             return Draft(text="", context=context, abstained=True, reason=reason, related=related)
         lines = [_with_marker(s.text, context.index(s.clause) + 1) for s in chosen]
         text = "根据规划：\n" + "".join(lines)
@@ -340,6 +355,11 @@ class ExtractiveAnswerer:
         ranked = sorted(pool, key=lambda s: -s.score)
         if ask.specific or ask.years or ask.numbers:
             ranked = [s for s in ranked if self._answers(ask, s)]
+        elif ask.period:
+            # An open ask of one period (「前几年搞成啥样了」) is answered by what the plan says of that
+            # period when it says anything: a target does not tell what was achieved, nor a result what is planned.
+            ranked = [s for s in ranked if self._same_period(ask.period, squash(s.text),
+                                                              self._squashed(s.clause.text))] or ranked
         if not ranked:
             return []
         best = ranked[0]

@@ -84,6 +84,7 @@ class QuestionReader:
         self.past = re.compile(f"{self.past_date.pattern}|{any_of(PAST_WORDS_Q)}")
         self.thesaurus = thesaurus
         self.plan_text = plan_text  # squashed: where a word cut short by segmentation is made whole again
+        self.plan_lower = plan_text.lower()
         self._ask_cached = lru_cache(maxsize=1024)(self._analyse)
 
     def ask_of(self, question: str) -> Ask:
@@ -110,7 +111,7 @@ class QuestionReader:
             start, at = at, at + len(w)
             if any(m.start < at and start < m.end for m in matches):
                 continue  # part of an everyday phrase: the phrase stands for it below
-            if (len(w) >= 2 and _is_content(w, flag) and w not in self.own_names
+            if (len(w) >= 2 and self._names_thing(w, flag) and w not in self.own_names
                     and not w.isdigit() and not YEAR.fullmatch(w) and w not in subject):
                 subject.append(w)
                 if flag in NAME_TAGS and len(set(w)) >= 2:  # (not '啊啊啊': no name repeats one character)
@@ -127,6 +128,13 @@ class QuestionReader:
                    quoted=tuple(s for s in _QUOTED.findall(question) if s.strip()), period=period,
                    aliases=aliases, head=head.group(1) if head else "", names=tuple(names))
 
+    def _names_thing(self, word: str, flag: str) -> bool:
+        """Does the word name what is asked about? Content words do; so does a word jieba tags as a place
+        ('s') or a Latin word ('eng', which is no interjection 'e') when the plan itself uses it ('高中', '5G'):
+        not the tagger's '区里', '楼下', '家门口', nor an English word the plan never writes."""
+        return (_is_content(word, flag) if flag not in ("s", "eng")
+                else word.lower() in self.plan_lower and word not in GENERIC)
+
     def _rejoined(self, tagged: list[tuple[str, str]]) -> list[tuple[str, str]]:
         """'气代' + '煤' → '气代煤': a word and a following single character that the plan writes as one
         term. The question's segmentation may cut a rare term where the plan's does not, and the cut
@@ -135,7 +143,9 @@ class QuestionReader:
             return tagged
         out: list[tuple[str, str]] = []
         for w, flag in tagged:
-            if (out and len(w) == 1 and len(out[-1][0]) >= 2 and _is_content(w, flag) and _is_content(*out[-1])
+            if out and flag == "eng" and out[-1][0].isdigit():
+                out[-1] = (out[-1][0] + w, flag)  # '5' + 'g': a name written with a number ('5G'), no amount
+            elif (out and len(w) == 1 and len(out[-1][0]) >= 2 and _is_content(w, flag) and _is_content(*out[-1])
                     and out[-1][0] + w in self.plan_text):
                 out[-1] = (out[-1][0] + w, out[-1][1])
             else:
@@ -195,10 +205,26 @@ class QuestionReader:
         prefix, rest = head[:words[things[0][0]][0]], head[words[end - 1][1]:] + tail
         return [prefix + t + rest for t in named]
 
+    @staticmethod
+    def _asking_sentences(question: str) -> tuple[list[str], str]:
+        """The question's sentences that ask, and the asides (joined) that ask nothing. Residents tell why
+        they ask (「…？俺家就在那边住」, 「俺是开小店的。…多少？」): an aside is no question of its own to
+        be answered with whatever plan text is near its words, and its words are not what the ask is about.
+        A sentence asks when it holds a question word, ends in a question mark or is elliptical (「…呢」)."""
+        asking: list[str] = []
+        asides = ""
+        for sentence in (s for s in _PART_SPLIT.split(question.strip()) if squash(s)):
+            if ASKING.search(sentence) or _ELLIPTICAL.search(sentence) or re.search(r"[?？]\W*$", sentence):
+                asking.append(sentence)
+            else:
+                asides += sentence
+        return (asking, asides) if asking else ([asides], "")
+
     def split_parts(self, question: str) -> list[Ask]:
         """One Ask per sub-question ('…多少？…什么？'); a part without a subject borrows the previous one's."""
-        pieces = []
-        for sentence in (p for s in _PART_SPLIT.split(question.strip()) for p in self.each_of(s)):
+        pieces: list[str] = []
+        sentences, asides = self._asking_sentences(question)
+        for sentence in (p for s in sentences for p in self.each_of(s)):
             asking: list[str] = []
             for half in (h for h in PART_SPLIT.split(sentence) if squash(h)):
                 if ASKING.search(half) or _ELLIPTICAL.search(half) or not asking:
@@ -221,8 +247,8 @@ class QuestionReader:
                               detail=prev.detail,
                               ordinal=prev.ordinal, listing=prev.listing, define=prev.define,
                               years=ask.years or prev.years, period=ask.period or prev.period)
-            if not ask.subject and asks:  # searched with what it is about
-                prev = asks[-1]
+            if not ask.subject and (asks or asides):  # searched with what it is about
+                prev = asks[-1] if asks else self.ask_of(asides)
                 ask = replace(ask, subject=prev.subject, aliases=prev.aliases, query="".join(prev.subject) + ask.text)
             asks.append(ask)
         return asks or [self.ask_of(question)]

@@ -26,6 +26,15 @@ def numbers_in(text: str) -> list[str]:
     return _NUMBER.findall(nfkc(MARKER.sub("", text)))
 
 
+# A number written into a name with Latin letters ('5G', 'PM2.5', 'G4'): part of what is named, no amount.
+_IN_NAME = re.compile(r"[A-Za-z]+\d+(?:\.\d+)?[A-Za-z]*|\d+(?:\.\d+)?[A-Za-z]+")
+
+
+def amounts_in(text: str) -> list[str]:
+    """The numbers that state an amount or a year: every number but those inside a name ('5G')."""
+    return numbers_in(_IN_NAME.sub(" ", nfkc(text)))
+
+
 # Citation markers as models commonly write them: 【1】, ［1］, [1,2], [1、2], [1，2], [1; 2], [1-3], 【1】【2】.
 # One bracket pair of numbers joined by list separators, or a short range (a-b, b-a ≤ MAX_MARKER_RANGE).
 _MARKER_LIKE = re.compile(

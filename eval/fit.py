@@ -33,7 +33,9 @@ from eval.dataset import load_dataset
 from index.config import PROJECT_ROOT
 
 DEV_DIR = PROJECT_ROOT / "tests" / "data"
-RESIDENTS = PROJECT_ROOT / "eval" / "datasets" / "residents.jsonl"
+# The blind residents' files: each item's ``fold`` says whether it is fitted on or held out.
+RESIDENTS = tuple(PROJECT_ROOT / "eval" / "datasets" / f"{name}.jsonl"
+                  for name in ("residents", "residents2", "residents3"))
 SCOPE_DEV = DEV_DIR / "dev_scope.jsonl"
 GRID_STEP = 0.1
 CV_FOLDS = 5
@@ -70,7 +72,7 @@ def dev_questions(tree, own_names: frozenset[str] = frozenset()) -> list[DevQues
             gold = _gold_clauses(tree, row.get("clause_ids") or (), [row["clause_hint"]] if row.get("clause_hint") else ())
             out.append(DevQuestion(c.search_text, row["question"], "fit", True,
                                    gold if row.get("answerable", True) else frozenset()))
-    for item in load_dataset(RESIDENTS):
+    for item in (item for path in RESIDENTS for item in load_dataset(path)):
         c = condense(item.question, item.history, own_names)
         out.append(DevQuestion(c.search_text, item.question, item.fold, item.category != "off_topic",
                                _gold_clauses(tree, hints=item.evidence) if item.answerable else frozenset()))
@@ -197,7 +199,7 @@ def evidence_cases(bot) -> list[EvidenceCase]:
                 row = json.loads(line)
                 items.append(("fit", row["question"], row.get("history") or [], row.get("answerable", True),
                               list(row.get("key_facts") or [])))
-    for path in (RESIDENTS, NATIONAL):
+    for path in (*RESIDENTS, NATIONAL):
         for item in load_dataset(path):
             if item.category != "off_topic":
                 items.append((item.fold, item.question, list(item.history), item.answerable,

@@ -12,7 +12,7 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.runnables import RunnableLambda
 
 from assistant.api import Assistant
-from assistant.text import squash
+from assistant.text import amounts_in, squash
 
 KG_Q = "到2025年普惠性幼儿园覆盖率要达到多少？"
 
@@ -127,6 +127,40 @@ class TestOfflineAnswers:
         res = bot.ask("到2025年普惠性幼儿园覆盖率要达到多少，人均预期寿命呢？")
         assert not res.abstained and "85%" in res.answer and res.citations[0].clause_id == "10.2.2"
         assert "规划中没有明确提到：人均预期寿命）" in res.answer  # the plan gives no such figure
+
+    @pytest.mark.parametrize("question, asked", [
+        ("小学新增多少学位？俺家就在那边住", ["小学新增多少学位？"]),  # an aside after the ask
+        ("俺是开小店的。俺家住西边；普惠性幼儿园覆盖率到2025年要达到多少？",
+         ["普惠性幼儿园覆盖率到2025年要达到多少？"]),  # asides before it
+        ("小学新增多少学位？初中呢？", ["小学新增多少学位？", "初中呢？"]),  # two asks stay two
+        ("俺想打听打听养老院的事", ["俺想打听打听养老院的事"]),  # nothing asks: the whole text is the ask
+    ], ids=["aside-after", "asides-before", "two-asks", "no-question-word"])
+    def test_an_aside_that_asks_nothing_is_no_ask(self, bot, question, asked):
+        assert [a.text for a in bot.extractive.split_parts(question)] == [squash(q) for q in asked]
+
+    def test_an_aside_lends_its_subject_to_an_ask_without_one(self, bot):
+        (ask,) = bot.extractive.split_parts("普惠性幼儿园；到2025年要达到多少？")
+        assert "幼儿园" in "".join(ask.subject)
+
+    def test_an_open_part_does_not_stand_in_for_a_missing_figure(self, bot):
+        """The fee is in no sentence; what the plan says near 'still charged' must not answer instead."""
+        res = bot.ask("普惠性幼儿园每个月收多少钱？以后还收不收？")
+        assert res.abstained and res.citations == [] and res.reason == "规划中没有给出这一数字"
+        # ... while an open part whose sentence holds the figure asked keeps the answer
+        both = bot.ask("普惠性幼儿园覆盖率到2025年要达到多少？公办幼儿园有什么目标？")
+        assert not both.abstained and "85%" in both.answer
+
+    def test_a_number_inside_a_name_is_no_amount(self, bot):
+        assert amounts_in("完善5G网络,PM2.5浓度下降40%,到2025年") == ["40", "2025"]
+        assert "5g" in bot.extractive.ask_of("5G基站建得怎么样了？").subject
+
+    def test_a_place_word_the_plan_uses_names_the_subject(self, bot):
+        assert "高中" in bot.extractive.ask_of("高中教育定了哪年的目标？").subject  # jieba tags 高中 a place
+        assert "楼下" not in bot.extractive.ask_of("俺楼下的小学要扩建吗？").subject  # the plan never writes it
+
+    def test_a_date_outweighs_the_words_in_telling_a_target(self, bot):
+        res = bot.ask("过去五年文化产业增加值达到了多少，2025年的目标又是多少？")
+        assert "20亿元" in squash(res.answer) and "40亿元" in squash(res.answer)
 
     def test_a_term_cut_by_segmentation_is_made_whole(self, bot):
         # jieba cuts the question's '气代煤' into '气代' + '煤'; the plan's sentence has it whole

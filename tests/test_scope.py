@@ -124,10 +124,12 @@ def test_a_follow_up_turning_to_the_weather_is_judged_on_its_own_words(bot):
     assert res.outcome == "out_of_scope" and res.related == []
 
 
-def test_a_follow_up_without_a_topic_of_its_own_stays_with_the_earlier_one(bot):
+@pytest.mark.parametrize("follow_up", ["那公办的呢？", "那后来又花了多少？", "那一共要花多少？"])
+def test_a_follow_up_without_a_topic_of_its_own_stays_with_the_earlier_one(bot, follow_up):
+    """No word in it names a thing (by its part of speech): it asks on about the earlier topic."""
     history = [{"role": "user", "content": "到2025年普惠性幼儿园覆盖率要达到多少？"},
                {"role": "assistant", "content": "根据规划：到2025年,普惠性幼儿园覆盖率达到85%[1]。"}]
-    res = bot.ask("那公办的呢？", history)
+    res = bot.ask(follow_up, history)
     assert res.outcome != "out_of_scope"
 
 
