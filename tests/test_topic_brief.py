@@ -15,13 +15,14 @@ from assistant.__main__ import main
 from assistant.brief_export import to_docx, to_markdown, write_brief_exports
 from assistant.topic_brief import FIGURE_COLUMNS, FIGURES, GLOSSARY, REFERENCES, REVIEW, TASKS, TopicBrief, TopicError
 
-DEV_GOLD = Path(__file__).parent / "data" / "briefing_dev.jsonl"
+# Hand-labelled dev topics: four first, then eight written blind from the clause list (briefing_dev2.jsonl).
+DEV_GOLD = [Path(__file__).parent / "data" / name for name in ("briefing_dev.jsonl", "briefing_dev2.jsonl")]
 # The product's topics in residents' words (the blind gold's are judged elsewhere; here only the
 # briefing's form is checked on them, never which clauses it picks).
 TOPICS = ["养老", "教育", "学前教育", "医疗卫生", "就业", "住房", "交通与停车", "生态环境", "数字经济", "金融",
           "文化旅游", "社区治理"]
-# Floors for the dev gold (four topics not among TOPICS), below what the selection reaches today
-# (macro recall 0.67, precision 0.87): a change that loses much of either fails here.
+# Floors for the dev gold (twelve topics not among TOPICS), below what the selection reaches today
+# (macro recall 0.71, precision 0.83): a change that loses much of either fails here.
 MIN_RECALL, MIN_PRECISION = 0.6, 0.75
 
 
@@ -31,7 +32,8 @@ def briefs(bot) -> dict[str, TopicBrief]:
 
 
 def _dev_rows() -> list[dict]:
-    return [json.loads(line) for line in DEV_GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [json.loads(line) for path in DEV_GOLD for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
 
 
 def test_dev_gold_coverage_and_precision(bot):
