@@ -26,6 +26,7 @@ from assistant.text import NOT_IN_PLAN, amounts_in, numbers_in, squash
 from index.chunker import clause_sentences
 from index.clauses import Clause, ClauseTree
 from index.config import AnswerParams
+from index.figures import Horizon, retrospective_sections
 from index.lexicon import (DETAIL_EVIDENCE, DETAIL_LABEL, DURATION_S, FUTURE_S, HOW_LONG, LEAD_WHEN, ORDINAL_S, PAST_S,
                            PER_S, REFERS_BACK, SAME_UNIT, WHEN_S, YEAR)
 from index.profile import PlanProfile
@@ -119,6 +120,11 @@ class ExtractiveAnswerer:
         self.past_s = re.compile(f"{PAST_S}|{re.escape(profile.previous_period.name)}|(?:{profile.past_years})年")
         # A date outweighs the words: 「到Y年,…建成…」 is a target though 建成 often tells a result.
         self.future_dated = re.compile(f"(?:{profile.future_date.pattern})年?")
+        # The sections that look back on the previous period (found by the plan's structure): a sentence there
+        # without date or period words speaks of results; elsewhere in a plan, of what is to be done.
+        looking_back = retrospective_sections(tree, Horizon.of(profile))
+        self._looks_back = frozenset(c.clause_id for c in tree.clauses
+                                     if any(c.clause_id.startswith(sec + ".") for sec in looking_back))
         self.past_dated = re.compile(f"{re.escape(profile.previous_period.name)}|(?:{profile.past_years})年")
 
     def ask_of(self, question: str) -> Ask:
@@ -171,7 +177,7 @@ class ExtractiveAnswerer:
             return False
         if any(n not in clause_text for n in ask.names):
             return False  # a figure for a neighbouring district is not in a clause about the whole plan area
-        if ask.period and not self._same_period(ask.period, s, clause_text):
+        if ask.period and not self._same_period(ask.period, s, clause_text, sent.clause.clause_id):
             return False
         return self._holds_kind(ask, sent)
 
@@ -239,13 +245,16 @@ class ExtractiveAnswerer:
                 return True
         return False
 
-    def _same_period(self, period: str, sentence: str, clause: str) -> bool:
+    def _same_period(self, period: str, sentence: str, clause: str, clause_id: str = "") -> bool:
         """Does the sentence speak of the asked period? A sentence without markers takes its clause's."""
         future, past = bool(self.future_dated.search(sentence)), bool(self.past_dated.search(sentence))
         if future == past:  # no date, or dates of both: the words tell
             future, past = bool(self.future_s.search(sentence)), bool(self.past_s.search(sentence))
         if not (future or past):
             future, past = bool(self.future_s.search(clause)), bool(self.past_s.search(clause))
+        if not (future or past) and clause_id:
+            past = clause_id in self._looks_back
+            future = not past
         if period == "future":
             return not (past and not future)
         return not (future and not past)
@@ -358,8 +367,8 @@ class ExtractiveAnswerer:
         elif ask.period:
             # An open ask of one period (「前几年搞成啥样了」) is answered by what the plan says of that
             # period when it says anything: a target does not tell what was achieved, nor a result what is planned.
-            ranked = [s for s in ranked if self._same_period(ask.period, squash(s.text),
-                                                              self._squashed(s.clause.text))] or ranked
+            ranked = [s for s in ranked if self._same_period(ask.period, squash(s.text), self._squashed(s.clause.text),
+                                                              s.clause.clause_id)] or ranked
         if not ranked:
             return []
         best = ranked[0]

@@ -97,11 +97,12 @@ class Horizon:
     previous_start: int
     previous_end: int
     long_range: int
+    name: str = ""  # the plan's own period as people name it (the profile's), '' when not given
 
     @classmethod
     def of(cls, profile: _HasPeriods) -> "Horizon":
         return cls(profile.period.start, profile.period.end, profile.previous_period.start,
-                   profile.previous_period.end, profile.long_range_year)
+                   profile.previous_period.end, profile.long_range_year, getattr(profile.period, "name", ""))
 
     @property
     def period(self) -> str:
@@ -174,15 +175,18 @@ def _section_of(clause: Clause, tree: ClauseTree) -> str:
 
 def retrospective_sections(tree: ClauseTree, horizon: Horizon) -> set[str]:
     """Sections that look back on the previous period: their heading or opening speaks of results
-    (成就, 五年来) and no year in them lies inside the plan's own period. Their figures without a year
-    are results of the previous period, not targets."""
-    own = re.compile("|".join(str(y) for y in range(horizon.start, horizon.long_range + 1)))
+    (成就, 五年来) and no year inside the plan's own period, nor that period's name, is in them (a
+    section on the period's targets may open with the results it builds on). Their figures without a
+    year are results of the previous period, not targets."""
+    own = re.compile("|".join([str(y) for y in range(horizon.start, horizon.long_range + 1)]
+                              + ([re.escape(horizon.name)] if horizon.name else [])))
     out = set()
     for c in tree.clauses:
         if c.kind == "heading" and c.level == 2:
             body = [d for d in tree.clauses if d.kind == "paragraph" and _section_of(d, tree) == c.clause_id]
             opening = c.title + (body[0].text[:80] if body else "")
-            if FIGURE_REVIEW_WORDS.search(opening) and not any(own.search(d.text) for d in body):
+            if FIGURE_REVIEW_WORDS.search(opening) and not any(own.search(d.text) for d in body) \
+                    and not own.search(c.title):
                 out.add(c.clause_id)
     return out
 

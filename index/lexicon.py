@@ -34,7 +34,7 @@ FIVE_YEAR_NAME = r"“?十[一二三四五六七八九]五”?"
 WHEN_S = re.compile(rf"{YEAR.pattern}|\d+月|年底|年内")
 # A paragraph that opens with its horizon ('展望Y年,…', '到Y年,…') dates every sentence in it.
 LEAD_WHEN = re.compile(rf"^(?:展望|到|至|截至)?{YEAR.pattern}年")
-DURATION_S = re.compile(rf"[{CN_DIGITS}两\d]+(?:个)?(?:年|月)")
+DURATION_S = re.compile(rf"[{CN_DIGITS}两\d]+(?:个)?(?:年|月|周|星期|天|工作日|日|小时)")
 ORDINAL_S = re.compile(rf"第[{CN_DIGITS}百\d]+")
 
 # -- how a question asks -----------------------------------------------------------------------
@@ -53,8 +53,10 @@ def standard_ask(text: str) -> str:
     return COLLOQUIAL.sub(lambda m: COLLOQUIAL_ASK[m.group(0)], text)
 
 
+# How-long words: a duration, not a date, answers them.
+HOW_LONG_WORDS = _split("多久 多长时间")
 # Words that say *how* a question asks, never what about ('哪几个', '包括'): never a subject word.
-ASK_FORM = re.compile(r"哪|什么|啥|多少|^几|^包[括含]")
+ASK_FORM = re.compile(rf"哪|什么|啥|多少|^几|^包[括含]|{any_of(HOW_LONG_WORDS)}")
 # Measure words of a count ('几所', '多少家'); the units a figure question may ask in.
 COUNT_MEASURES = _split("个 所 家 条 项 座 处 张 名 户 次 眼 支 件 台 辆 位 间 栋")
 UNITS = COUNT_MEASURES + _split("亿元 万元 万平方米 平方米 平方公里 万人次 人次 万人 公里 千米 元 钱 人 亩 套 微克 吨 千瓦 "
@@ -73,7 +75,6 @@ PER_ASK = re.compile(rf"每(?:个)?(?:人|户|月|天|年|千人|万人|平方�
 PER_S = re.compile(r"每|人均|[日月年]均|/|(?<![\d年月])[日月](?=[\u4e00-\u9fff]{1,3}\s*\d)")  # …, 「日处理N吨」
 RATE = re.compile(any_of(RATE_WORDS))
 COUNT_ASK = re.compile(rf"有?(多少|几)[{''.join(COUNT_MEASURES)}万亿元人]?")
-HOW_LONG_WORDS = _split("多久 多长时间")
 HOW_LONG = re.compile(any_of(HOW_LONG_WORDS))
 TIME_ASK = re.compile(rf"{any_of(('什么时候', '何时', '几月', '期限', '时间表', '截止') + HOW_LONG_WORDS)}|哪[一两几]?年")
 ORDINAL_ASK = re.compile("第几")

@@ -162,6 +162,18 @@ class TestOfflineAnswers:
         res = bot.ask("过去五年文化产业增加值达到了多少，2025年的目标又是多少？")
         assert "20亿元" in squash(res.answer) and "40亿元" in squash(res.answer)
 
+    def test_a_duration_in_days_answers_how_long(self, bot):
+        res = bot.ask("企业开办时间压缩到了多长时间？")
+        assert not res.abstained and "1天以内" in res.answer
+
+    @pytest.mark.parametrize("clause_id, past", [("1.1.8.1", True), ("5.4.1.3", False)])
+    def test_a_sentence_without_dates_takes_its_sections_period(self, bot, clause_id, past):
+        """In the section that looks back (found by the plan's structure) an undated sentence tells a result;
+        elsewhere in a plan, what is to be done."""
+        sentence = "推进社区图书馆建设"  # no date, no period word, in a clause without them either
+        assert bot.extractive._same_period("past", sentence, sentence, clause_id) is past
+        assert bot.extractive._same_period("future", sentence, sentence, clause_id) is not past
+
     def test_a_term_cut_by_segmentation_is_made_whole(self, bot):
         # jieba cuts the question's '气代煤' into '气代' + '煤'; the plan's sentence has it whole
         assert "气代煤" in bot.extractive.ask_of("桥西的气代煤、电代煤工作是在哪两年完成的？").subject

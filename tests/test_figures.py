@@ -15,7 +15,8 @@ import pytest
 
 from index.profile import PlanProfile
 from index.clauses import Clause, ClauseTree
-from index.figures import ACTUAL, CHANGE, KINDS, TARGET, VISION, Figure, Horizon, extract_figures, indicator_key
+from index.figures import (ACTUAL, CHANGE, KINDS, TARGET, VISION, Figure, Horizon, extract_figures, indicator_key,
+                           retrospective_sections)
 
 GOLD_PATH = Path(__file__).parent / "data" / "figures_dev.jsonl"
 # Dev clauses that state years but no figure: anything found in them is a false positive.
@@ -109,6 +110,18 @@ def test_retrospective_section_reads_as_results():
                                  title="一、全面建成小康社会取得决定性成就"), HORIZON)
     assert [(r.indicator, r.year, r.kind) for r in rows] == [("城镇就业", "2016-2020", CHANGE),
                                                              ("健康社区", "2016-2020", ACTUAL)]
+
+
+def test_a_section_naming_the_plans_own_period_is_no_review():
+    """A targets section may open with the results it builds on (「…取得新成效」): its title names the plan's
+    own period, so its yearless figures are targets, not results."""
+    horizon = Horizon(start=2021, end=2025, previous_start=2016, previous_end=2020, long_range=2035, name="十四五")
+    text = "在巩固已有成效的基础上,城镇调查失业率控制在5.5%以内。"
+    targets = _tree(text, title="“十四五”时期经济社会发展主要目标")
+    review = _tree(text, title="一、全面建成小康社会取得决定性成就")
+    assert retrospective_sections(targets, horizon) == set()
+    assert retrospective_sections(review, horizon) == {"10.4"}
+    assert retrospective_sections(targets, HORIZON) == {"10.4"}  # without the period's name: as before
 
 
 def test_years_come_from_the_horizon():
