@@ -132,8 +132,17 @@ def _condense_one(question: str, previous: str, prev_answer: str, own_names: fro
         return Condensed(f"{prev_topic}{REFERS_BACK.sub('', _strip(q), count=1)}？")
     # '那养老呢？' / '教育这块有什么目标？' → this topic, the earlier ask, the earlier topic as context
     rest = _strip(q)  # a pronoun stays: it tells the answerer the earlier topic is meant
-    ask = "" if ASKING.search(q) else _ask_of(previous)
+    ask = "" if _asks_itself(q) else _ask_of(previous)
     return Condensed(f"{rest}{ask}？", prev_topic)
+
+
+def _asks_itself(question: str) -> bool:
+    """Does the follow-up ask on its own (a question word, or a sentence ending in a question mark that is
+    not the bare 「X呢？」 of an ellipsis: 「那X呢？提了没？」), rather than borrow the earlier question's ask?"""
+    if ASKING.search(question):
+        return True
+    sentences = [s for s in re.split(r"(?<=[?？])", question.strip()) if s.strip()]
+    return any(re.search(r"[?？]\s*$", s) and not re.search(r"呢\s*[?？]\s*$", s) for s in sentences)
 
 
 def own_topic(question: str, own_names: frozenset[str] = frozenset()) -> str:

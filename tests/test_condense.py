@@ -66,6 +66,15 @@ class TestCondense:
         assert condense("第一条具体讲了什么？", history).query == "做强做优金融产业具体讲了什么？"
         assert condense("第二条呢？", history).query == "提升做强商贸产业？"
 
+    @pytest.mark.parametrize("question, query", [
+        ("那学位呢？", "学位多少？"),  # a bare ellipsis borrows the earlier ask
+        ("那学位呢？够不够？", "学位呢？够不够？"),  # ... one that asks again does not (a yes/no of its own)
+        ("那学位呢，能不能多给点？", "学位呢，能不能多给点？"),
+    ])
+    def test_a_follow_up_that_asks_again_keeps_its_own_ask(self, question, query):
+        history = [{"role": "user", "content": "区里一共要新建多少所学校？"}, {"role": "assistant", "content": "…"}]
+        assert condense(question, history).query == query
+
     def test_a_standalone_question_is_unchanged(self):
         q = "到2025年普惠性幼儿园覆盖率要达到多少？"
         assert condense(q, PRINCIPLES) == Condensed(q)
