@@ -120,12 +120,12 @@ class ExtractiveAnswerer:
         self.past_s = re.compile(f"{PAST_S}|{re.escape(profile.previous_period.name)}|(?:{profile.past_years})年")
         # A date outweighs the words: 「到Y年,…建成…」 is a target though 建成 often tells a result.
         self.future_dated = re.compile(f"(?:{profile.future_date.pattern})年?")
+        self.past_dated = re.compile(f"{re.escape(profile.previous_period.name)}|(?:{profile.past_years})年")
         # The sections that look back on the previous period (found by the plan's structure): a sentence there
         # without date or period words speaks of results; elsewhere in a plan, of what is to be done.
         looking_back = retrospective_sections(tree, Horizon.of(profile))
         self._looks_back = frozenset(c.clause_id for c in tree.clauses
                                      if any(c.clause_id.startswith(sec + ".") for sec in looking_back))
-        self.past_dated = re.compile(f"{re.escape(profile.previous_period.name)}|(?:{profile.past_years})年")
 
     def ask_of(self, question: str) -> Ask:
         return self.reader.ask_of(question)
@@ -246,7 +246,9 @@ class ExtractiveAnswerer:
         return False
 
     def _same_period(self, period: str, sentence: str, clause: str, clause_id: str = "") -> bool:
-        """Does the sentence speak of the asked period? A sentence without markers takes its clause's."""
+        """Does the sentence speak of the asked period? Its dates decide, else its period words; a sentence
+        without either takes its clause's, and without those its section's (``clause_id``): results in a
+        section that looks back, what is to be done anywhere else in a plan."""
         future, past = bool(self.future_dated.search(sentence)), bool(self.past_dated.search(sentence))
         if future == past:  # no date, or dates of both: the words tell
             future, past = bool(self.future_s.search(sentence)), bool(self.past_s.search(sentence))
