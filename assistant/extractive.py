@@ -290,9 +290,11 @@ class ExtractiveAnswerer:
 
     # -- answer --------------------------------------------------------------------
     def answer(self, question: str, hits: list[Hit], background: str = "",
-               vectors: Mapping[str, np.ndarray] | None = None) -> Draft:
+               vectors: Mapping[str, np.ndarray] | None = None, meaning_judged: bool = False) -> Draft:
         """``background`` is the earlier conversation's topic; it names the subject when the question does not.
-        ``vectors``: query embeddings retrieval already made, by query text (the first is the whole query's)."""
+        ``vectors``: query embeddings retrieval already made, by query text (the first is the whole query's).
+        ``meaning_judged``: the scope model has judged by meaning that the plan covers the question; then a
+        word the plan never uses is no sign that the retrieved clauses are off topic (see _off_topic)."""
         if not hits:
             return Draft(text="", context=[], abstained=True, reason="没有检索到相关条款")
         context = [h.clause for h in hits]
@@ -318,7 +320,7 @@ class ExtractiveAnswerer:
                 # asked of it must still name what the question itself names
                 asks = [replace(asks[0], subject=gate.subject, aliases=gate.aliases)]
         related = [h.clause for h in hits[:3]]
-        off = self._off_topic(gate, hits) or self._unknown_name(whole)
+        off = self._off_topic(gate, hits, meaning_judged) or self._unknown_name(whole)
         if off:
             return Draft(text="", context=context, abstained=True, reason=off, related=related)
         if len(asks) == 1 and (whole.define or whole.quoted):
@@ -394,15 +396,19 @@ class ExtractiveAnswerer:
         order = {id(s): i for i, s in enumerate(pool)}
         return sorted(chosen, key=lambda s: order[id(s)])
 
-    def _off_topic(self, ask: Ask, hits: list[Hit]) -> str:
-        """Why the retrieved clauses are not about the question at all, or ''."""
+    def _off_topic(self, ask: Ask, hits: list[Hit], meaning_judged: bool = False) -> str:
+        """Why the retrieved clauses are not about the question at all, or ''. With the question judged in
+        scope by meaning, only the words the plan uses count: a resident's own word is in no clause whether
+        or not the plan speaks of what it means."""
         if not ask.subject or any(h.question >= self.meaning_gate for h in hits[:3]):
             return ""  # no subject to check, or the clauses answer questions that mean the same
         texts = [squash("".join(h.clause.path) + h.clause.title + h.clause.text) for h in hits[:3]]
         joined, words = "".join(texts), self._union_words(texts)
         if any(term_present(a, joined, words) for terms in ask.aliases.values() for a in terms):
             return ""  # an everyday word of the question names what these clauses are about
-        if self.coverage(ask, joined, words) < self.params.min_topic:
+        terms = (tuple(t for t in ask.subject if term_present(t, self._plan_text)) if meaning_judged
+                 else ask.subject)
+        if terms and self.subject_coverage(terms, joined, words, ask.aliases) < self.params.min_topic:
             absent = [t for t in ask.subject if t not in self._plan_text]
             named = f"「{'、'.join(absent[:3])}」" if absent else "这一问题"
             return f"{NOT_IN_PLAN}{named}"

@@ -284,6 +284,18 @@ def test_only_the_best_three_clauses_decide_whether_the_question_is_on_topic(ans
     assert draft.abstained and draft.reason == "规划中没有明确提到这一问题"
 
 
+def test_judged_in_scope_only_words_the_plan_uses_can_show_the_clauses_off_topic(answerer, tree):
+    """Once the scope model has judged by meaning that the plan covers a question, a resident's own words (in
+    no clause, whatever the plan says) cannot show the clauses off topic; the plan's words still can. Without
+    that judgement (no scope model) every word counts, as before."""
+    hits = hits_of(tree, ["2.2.1", "2.2.9", "2.2.10"])
+    assert "猫咪" not in answerer._plan_text and "狗狗" not in answerer._plan_text
+    question = "俺家猫咪和狗狗有什么规划？"
+    assert answerer.answer(question, hits).reason == "规划中没有明确提到「猫咪、狗狗」"
+    assert answerer.answer(question, hits, meaning_judged=True).reason != "规划中没有明确提到「猫咪、狗狗」"
+    assert answerer.answer("普惠性幼儿园有什么规划？", hits, meaning_judged=True).reason == "规划中没有明确提到这一问题"
+
+
 def test_clauses_whose_questions_mean_the_same_are_on_topic_whatever_their_words(settings, tree, plan_words):
     """With the meaning gate on (Settings.meaning_gate < 1), a clause one of whose hypothetical questions is that
     close to the question is about it: 「普惠性幼儿园有什么规划？」 is not declined as off topic then."""
