@@ -181,9 +181,13 @@ def retrospective_sections(tree: ClauseTree, horizon: Horizon) -> set[str]:
     own = re.compile("|".join([str(y) for y in range(horizon.start, horizon.long_range + 1)]
                               + ([re.escape(horizon.name)] if horizon.name else [])))
     out = set()
+    bodies: dict[str, list[Clause]] = {}
+    for d in tree.clauses:
+        if d.kind == "paragraph":
+            bodies.setdefault(_section_of(d, tree), []).append(d)
     for c in tree.clauses:
         if c.kind == "heading" and c.level == 2:
-            body = [d for d in tree.clauses if d.kind == "paragraph" and _section_of(d, tree) == c.clause_id]
+            body = bodies.get(c.clause_id, [])
             opening = c.title + (body[0].text[:80] if body else "")
             if FIGURE_REVIEW_WORDS.search(opening) and not any(own.search(d.text) for d in body) \
                     and not own.search(c.title):
