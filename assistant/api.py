@@ -327,7 +327,7 @@ class Assistant:
         """The extractive draft, always made: it is the answer offline and the fallback with an LLM."""
         if state.scope is not None and not state.scope.in_scope:
             return state
-        judged = state.scope is not None and state.scope.in_scope and state.scope.why == "model"
+        judged = state.scope is not None and state.scope.why == "model"  # (in scope: the others returned above)
         draft = self.extractive.answer(state.query, list(state.hits), state.background, state.vectors,
                                        meaning_judged=judged)
         return replace(state, draft=draft, mode="extractive")

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 
 from assistant.text import MARKER
 from index.config import AnswerParams
-from index.lexicon import (ASK_FRAME_WORDS, ASK_PHRASES, ASKING, CN_ORDINAL, COUNT_ASK, ITEM_SPLIT, LEADING, LIST_LEAD,
-                           ORDINAL_PICK, REFERS_BACK, THEN, TIME_EXPR, TIME_ONLY, TIME_PREPOSITIONS, TRAILING, any_of)
+from index.lexicon import (ASK_FRAME_WORDS, ASK_PHRASES, ASKING, CN_ORDINAL, COUNT_ASK, ENDS_ASKING, ITEM_SPLIT, LEADING,
+                           LIST_LEAD, ORDINAL_PICK, REFERS_BACK, THEN, TIME_EXPR, TIME_ONLY, TIME_PREPOSITIONS, TRAILING, any_of)
 
 _QUOTED_ITEM = re.compile(r"“([^”]{2,20})”")
+_BARE_ELLIPSIS = re.compile(r"呢\s*[?？]\s*$")  # 「那X呢？」: asks what the earlier question asked
 _LIST_TOTAL = re.compile(r"(?:\d+|[两三四五六七八九十]+)[种个类项大条].*$")
 # With a conversation going on, a question this short leans on it (Settings.answer documents it).
 SHORT_QUESTION = AnswerParams.model_fields["follow_up_max_chars"].default
@@ -142,7 +143,7 @@ def _asks_itself(question: str) -> bool:
     if ASKING.search(question):
         return True
     sentences = [s for s in re.split(r"(?<=[?？])", question.strip()) if s.strip()]
-    return any(re.search(r"[?？]\s*$", s) and not re.search(r"呢\s*[?？]\s*$", s) for s in sentences)
+    return any(ENDS_ASKING.search(s) and not _BARE_ELLIPSIS.search(s) for s in sentences)
 
 
 def own_topic(question: str, own_names: frozenset[str] = frozenset()) -> str:

@@ -349,9 +349,9 @@ class ExtractiveAnswerer:
                     chosen.append(Sentence(text=lead, clause=s.clause, rank=s.rank, score=s.score))
                 if s not in chosen:
                     chosen.append(s)
-        answered = [a for a in asks if all(a is not m for m in missing)]
+        specific_answered = any(a.specific and all(a is not m for m in missing) for a in asks)
         unmet = [m for m in missing if m.specific and not any(self._holds_kind(m, s) for s in chosen)]
-        if not chosen or (unmet and not any(a.specific for a in answered)):
+        if not chosen or (unmet and not specific_answered):
             # The figure, date or detail asked is in no sentence found: what the plan says near the question's
             # other, open words (「…每月收多少？以后还收不收？」) would stand in for it, so the plan does not answer.
             reason = _reason(next((m for m in missing if m.specific), missing[0]) if missing else whole)

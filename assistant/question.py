@@ -14,7 +14,8 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from assistant.text import numbers_in, squash
-from index.lexicon import (ASK_FORM, ASKED_UNIT, ASKING, COORDINATORS, DEFINE_ASK, DETAIL_ASK, EACH, FUTURE_WORDS_Q,
+from index.lexicon import (ASK_FORM, ASKED_UNIT, ASKING, COORDINATORS, DEFINE_ASK, DETAIL_ASK, EACH, ENDS_ASKING,
+                           FUTURE_WORDS_Q,
                            GENERIC, LIST_ASK, LIST_HEAD, ORDINAL_ASK, PART_SPLIT, PAST_WORDS_Q, PER_ASK, QUANTITY, RATE,
                            TIME_ASK, WHO_ASK, YEAR, any_of, standard_ask)
 from index.profile import PlanProfile
@@ -214,7 +215,7 @@ class QuestionReader:
         asking: list[str] = []
         asides = ""
         for sentence in (s for s in _PART_SPLIT.split(question.strip()) if squash(s)):
-            if ASKING.search(sentence) or _ELLIPTICAL.search(sentence) or re.search(r"[?？]\W*$", sentence):
+            if ASKING.search(sentence) or _ELLIPTICAL.search(sentence) or ENDS_ASKING.search(sentence):
                 asking.append(sentence)
             else:
                 asides += sentence

@@ -59,19 +59,21 @@ def _gold_clauses(tree, ids=(), hints=()) -> frozenset[str]:
     return frozenset(found)
 
 
+def _dev_rows() -> list[dict]:
+    """The rows of the development question files in tests/data (all of them fit fold)."""
+    return [json.loads(line) for path in sorted(DEV_DIR.glob("dev_questions*.jsonl"))
+            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def dev_questions(tree, own_names: frozenset[str] = frozenset()) -> list[DevQuestion]:
     """Every development question with its fold, scope label and gold clauses; follow-ups condensed as
     the assistant condenses them (``own_names``: the plan profile's region and period names)."""
     out: list[DevQuestion] = []
-    for path in sorted(DEV_DIR.glob("dev_questions*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            row = json.loads(line)
-            c = condense(row["question"], row.get("history") or [], own_names)
-            gold = _gold_clauses(tree, row.get("clause_ids") or (), [row["clause_hint"]] if row.get("clause_hint") else ())
-            out.append(DevQuestion(c.search_text, row["question"], "fit", True,
-                                   gold if row.get("answerable", True) else frozenset()))
+    for row in _dev_rows():
+        c = condense(row["question"], row.get("history") or [], own_names)
+        gold = _gold_clauses(tree, row.get("clause_ids") or (), [row["clause_hint"]] if row.get("clause_hint") else ())
+        out.append(DevQuestion(c.search_text, row["question"], "fit", True,
+                               gold if row.get("answerable", True) else frozenset()))
     for item in (item for path in RESIDENTS for item in load_dataset(path)):
         c = condense(item.question, item.history, own_names)
         out.append(DevQuestion(c.search_text, item.question, item.fold, item.category != "off_topic",
@@ -192,13 +194,10 @@ class EvidenceCase:
 def evidence_cases(bot) -> list[EvidenceCase]:
     """Ask every development question (off-topic ones aside) with the engines collecting, instead of
     deciding, each sentence that passed every check but the question's own words."""
-    items: list[tuple[str, str, list, bool, list[str]]] = []  # fold, question, history, answerable, facts
-    for path in sorted(DEV_DIR.glob("dev_questions*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                items.append(("fit", row["question"], row.get("history") or [], row.get("answerable", True),
-                              list(row.get("key_facts") or [])))
+    # fold, question, history, answerable, facts
+    items: list[tuple[str, str, list, bool, list[str]]] = [
+        ("fit", row["question"], row.get("history") or [], row.get("answerable", True), list(row.get("key_facts") or []))
+        for row in _dev_rows()]
     for path in (*RESIDENTS, NATIONAL):
         for item in load_dataset(path):
             if item.category != "off_topic":

@@ -41,6 +41,8 @@ ORDINAL_S = re.compile(rf"第[{CN_DIGITS}百\d]+")
 # Words that make a sentence a question: a piece of text holding none asks nothing.
 QUESTION_WORDS = _split("什么 啥 哪 多少 几 吗 怎么 咋 如何 怎样 是否 有没有 能否 会不会")
 ASKING = re.compile(any_of(QUESTION_WORDS))
+# A sentence that ends in a question mark asks, whatever its words (「…提了没？」).
+ENDS_ASKING = re.compile(r"[?？]\W*$")
 # Everyday and northern forms of the question words ('啥时候', '咋办', '多会儿'): how a question asks is read
 # from its standard form, so that every pattern below is written once, in that form.
 COLLOQUIAL_ASK = {"啥": "什么", "咋": "怎么", "多会儿": "什么时候", "多咱": "什么时候", "几时": "什么时候",
