@@ -74,7 +74,7 @@ class HybridRetriever:
     def __init__(self, store: Store, embeddings, tokenizer, fusion: str = "weighted", rrf_k: int = 60,
                  candidates: int = 30, weights: tuple[float, ...] = (0.8, 0.2, 0.0, 0.0),
                  thesaurus: Thesaurus | None = None, dense_skip_margin: float = 0.0,
-                 dense_skip_coverage: float = 1.0) -> None:
+                 dense_skip_coverage: float = 1.0, scope_neighbours: int = 10) -> None:
         if fusion not in ("rrf", "weighted"):
             raise ValueError(f"fusion must be 'rrf' or 'weighted', not {fusion!r}")
         if len(weights) != len(LISTS) or any(w < 0 for w in weights) or not sum(weights):
@@ -83,6 +83,8 @@ class HybridRetriever:
             raise ValueError("dense_skip_coverage must be in [0, 1]")
         if candidates < 1:
             raise ValueError("candidates must be positive")
+        if scope_neighbours < 1:
+            raise ValueError("scope_neighbours must be positive")
         if dense_skip_margin != 0.0 and dense_skip_margin < 1.0:
             raise ValueError("dense_skip_margin must be 0 (always embed) or at least 1")
         self.store = store
@@ -116,6 +118,10 @@ class HybridRetriever:
         self._sentence_clause_idx = np.array([c for _, c in pairs], dtype=np.int64)
         self._question_clause = [q["clause_id"] for q in store.questions]
         self._question_clause_idx = np.array([clause_index[c] for c in self._question_clause], dtype=np.int64)
+        self.scope_neighbours = scope_neighbours
+        self._scope_rows, self._scope_centre = _centred(np.concatenate([store.question_vectors,
+                                                                        store.out_of_scope_vectors]))
+        self._scope_in_plan = np.r_[np.ones(len(store.question_vectors)), np.zeros(len(store.out_of_scope_vectors))]
 
     @classmethod
     def from_store(cls, store: Store, settings: Settings | None = None, embeddings=None) -> "HybridRetriever":
@@ -128,7 +134,7 @@ class HybridRetriever:
         thesaurus = Thesaurus.load() if settings.query_expansion else None
         return cls(store, emb, tokenizer_for(store), settings.fusion, settings.rrf_k,
                    settings.candidates, settings.fusion_weights, thesaurus, settings.dense_skip_margin,
-                   settings.dense_skip_coverage)
+                   settings.dense_skip_coverage, settings.scope_neighbours)
 
     # -- single retrievers (chunk level) -----------------------------------
     def bm25_scores(self, query: str) -> dict[int, float]:
@@ -174,11 +180,25 @@ class HybridRetriever:
         words = [w for w in self.tokenizer.words(text, query=True) if len(w) >= 2]
         off = self.store.out_of_scope_vectors
         return {"question_cos": float(sims.max()),
+                "neighbour_vote": self.neighbour_vote(vector),
                 "out_of_scope_cos": float((off @ vector).max()) if len(off) else 0.0,
                 "sentence_cos": float((self.store.sentence_vectors @ vector).max()),
                 "dense_cos": max(dense.values(), default=0.0),
                 "bm25_coverage": self.term_coverage(text, best_bm25[0]) if best_bm25 else 0.0,
                 "known_words": sum(w in self.idf for w in words) / len(words) if words else 0.0}
+
+    def neighbour_vote(self, vector: np.ndarray) -> float:
+        """Share of the plan's hypothetical questions among the question's ``scope_neighbours`` nearest
+        questions (the plan's and the ones no plan answers). Cosines are taken after subtracting the
+        questions' mean vector: e5 puts every short Chinese question at cosine 0.85–0.9 with every other,
+        so the single best match barely separates a resident's question from the weather; centred, the
+        neighbours do (eval/README.md)."""
+        if not len(self._scope_rows):
+            return 0.0
+        centred = vector - self._scope_centre
+        sims = self._scope_rows @ (centred / (np.linalg.norm(centred) or 1.0))
+        k = min(self.scope_neighbours, len(sims))
+        return float(self._scope_in_plan[np.argpartition(-sims, k - 1)[:k]].mean())
 
     def meaning_scores(self, vector: np.ndarray) -> tuple[dict[str, float], dict[str, float]]:
         """Per clause: the best sentence cosine and the best hypothetical-question cosine."""
@@ -287,3 +307,13 @@ def _top(scores: dict[str, float], n: int) -> dict[str, float]:
 def _ranks(per_clause: dict[str, tuple[float, int]]) -> dict[str, int]:
     order = sorted(per_clause.items(), key=lambda kv: -kv[1][0])
     return {cid: r for r, (cid, _) in enumerate(order, start=1)}
+
+
+def _centred(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``rows`` minus their mean, each scaled to unit length, and that mean."""
+    if not len(rows):
+        return rows, np.zeros(rows.shape[1:], dtype=np.float32)
+    centre = rows.mean(axis=0)
+    out = rows - centre
+    out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+    return out.astype(np.float32), centre.astype(np.float32)

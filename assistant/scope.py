@@ -6,6 +6,8 @@ friendly reply, no plan text), *in scope but not in the plan* (abstain with rela
 
 - ``question_cos``: best cosine with one of the plan's hypothetical questions (a resident's question
   about a real topic of the plan is close to one of them);
+- ``neighbour_vote``: the share of the plan's hypothetical questions among the question's nearest
+  questions, the plan's and those no plan answers, by cosine after centring (``HybridRetriever.neighbour_vote``);
 - ``out_of_scope_cos``: best cosine with one of the questions no plan answers (data/scope/, weather,
   sport, shares, homework… written as product data, never taken from a test or development file);
 - ``sentence_cos`` and ``dense_cos``: best cosine with a plan sentence and a plan chunk;
@@ -22,7 +24,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-FEATURES = ("question_cos", "out_of_scope_cos", "sentence_cos", "dense_cos", "bm25_coverage", "known_words")
+FEATURES = ("question_cos", "neighbour_vote", "out_of_scope_cos", "sentence_cos", "dense_cos", "bm25_coverage", "known_words")
 MODEL_VERSION = 2
 
 

@@ -119,6 +119,10 @@ class Settings(BaseSettings):
     # ... and only when that clause holds this idf-weighted share of the question's terms: a question
     # sharing one word with the plan in another sense is not "in the plan's own words".
     dense_skip_coverage: float = 0.5
+    # The scope model's neighbour vote: the share of plan questions (not questions no plan answers) among
+    # a question's this many nearest, by cosine after centring (eval/README.md: 5, 10, 20 and 40 measured,
+    # all better than none on both folds; the middle one taken).
+    scope_neighbours: int = 10
 
     # Answering
     # Weight of question–sentence cosine when picking sentences (0 = words only); dev-set calibrated.

@@ -133,6 +133,19 @@ def test_a_follow_up_without_a_topic_of_its_own_stays_with_the_earlier_one(bot, 
     assert res.outcome != "out_of_scope"
 
 
+@pytest.mark.parametrize("question, in_plan", [
+    ("孩子上幼儿园以后是不是能便宜点、近一点？", True),  # everyday words, a topic the plan covers
+    ("老人腿脚不好，家门口能不能有吃饭看病的地方？", True),
+    ("明天要不要带伞？", False),
+    ("今晚的球赛几点开始？", False),
+])
+def test_the_neighbour_vote_tells_a_residents_question_from_one_no_plan_answers(bot, question, in_plan):
+    """Most of the nearest questions, after centring, are the plan's own hypothetical ones for a question
+    on its topics, and questions no plan answers for the weather or sport."""
+    vote = bot.retriever.neighbour_vote(bot.retriever.embed_queries([question])[question])
+    assert (vote > 0.5) is in_plan, vote
+
+
 def test_in_scope_but_absent_shows_related_clauses(bot):
     res = bot.ask("桥西区2030年的地区生产总值是多少？")
     assert res.outcome == "not_in_plan" and res.abstained and res.related
