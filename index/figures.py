@@ -41,10 +41,10 @@ KINDS = (ACTUAL, TARGET, VISION, CHANGE)
 # Units as plans write them, longest first within each family so 万平方米 wins over 平方米 and 米.
 # Magnitude prefixes (万, 亿) combine with the measure units; counts take a measure word.
 _MEASURES = ("平方米", "平米", "公里", "千米", "公顷", "人次", "户次", "周岁", "元", "米", "亩", "吨",
-             "户", "人", "株", "岁", "天")
+             "户", "人", "株", "岁", "天", "斤")
 _COUNTS = ("个", "家", "所", "座", "条", "处", "项", "支", "辆", "台", "眼", "张", "床", "名", "种",
-           "类", "场", "件", "批", "大", "倍")
-_UNIT = (r"%|个百分点|(?:万|亿)(?:" + "|".join(_MEASURES) + ")|亿|"
+           "类", "场", "件", "批", "大", "倍", "套")
+_UNIT = (r"%|个百分点|(?:万亿|万|亿)(?:" + "|".join(_MEASURES) + ")|万亿|亿|"
          + "|".join(_MEASURES) + "|" + "|".join(_COUNTS))
 # Measure words that count the kinds of something (「5种业态」, 「3项制度」), not how many of it there are:
 # with a set of that size named in the same clause, the number is the set's size.
