@@ -44,7 +44,9 @@ _MEASURES = ("平方米", "平米", "公里", "千米", "公顷", "人次", "户
              "户", "人", "株", "岁", "天", "斤")
 _COUNTS = ("个", "家", "所", "座", "条", "处", "项", "支", "辆", "台", "眼", "张", "床", "名", "种",
            "类", "场", "件", "批", "大", "倍", "套")
-_UNIT = (r"%|个百分点|(?:万亿|万|亿)(?:" + "|".join(_MEASURES) + ")|万亿|亿|"
+_MAGNITUDES = ("万亿", "万", "亿")  # before a measure unit (万亿元, 万平方米); alone, only 万亿 and 亿 (「100万亿」)
+_UNIT = (r"%|个百分点|(?:" + "|".join(_MAGNITUDES) + ")(?:" + "|".join(_MEASURES) + ")|"
+         + "|".join(m for m in _MAGNITUDES if m != "万") + "|"
          + "|".join(_MEASURES) + "|" + "|".join(_COUNTS))
 # Measure words that count the kinds of something (「5种业态」, 「3项制度」), not how many of it there are:
 # with a set of that size named in the same clause, the number is the set's size.
