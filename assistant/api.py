@@ -154,7 +154,6 @@ class Assistant:
                                              meaning_gate=settings.meaning_gate, params=settings.answer,
                                              profile=self.profile,
                                              evidence_model=_model(settings.evidence_model_path, EVIDENCE_FEATURES),
-                                             indicators=retriever.store.indicators,
                                              indicator_vectors=retriever.store.indicator_vectors,
                                              sentence_indicators=retriever.store.sentence_indicators)
         self._figures_table: FiguresTable | None = None  # built on first use: most sessions never ask

@@ -88,8 +88,7 @@ class ExtractiveAnswerer:
                  params: AnswerParams = AnswerParams(), thesaurus: Thesaurus | None = None,
                  sentences: list[str] | None = None, sentence_vectors: np.ndarray | None = None,
                  meaning_weight: float = 0.0, meaning_gate: float = 1.0, profile: PlanProfile,
-                 evidence_model: ScopeModel | None = None, indicators: list[str] | None = None,
-                 indicator_vectors: np.ndarray | None = None,
+                 evidence_model: ScopeModel | None = None, indicator_vectors: np.ndarray | None = None,
                  sentence_indicators: list[list[int]] | None = None) -> None:
         if not 0 < meaning_gate <= 1:
             raise ValueError("meaning_gate must be in (0, 1] (1: literal words only)")
@@ -106,7 +105,6 @@ class ExtractiveAnswerer:
         self._sentence_row = {s: i for i, s in enumerate(sentences or [])}
         # What each sentence's figures measure (index/indicators.py), by sentence row, and their vectors.
         self._indicator_vectors = indicator_vectors
-        self._indicators = "\n".join(indicators or [])
         self._sentence_indicators = sentence_indicators or []
         self.tagged = tokenizer.tagged  # text -> [(word, part of speech)]
         self._words = lru_cache(maxsize=4096)(lambda text: frozenset(tokenizer.words(text)))

@@ -24,7 +24,8 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-FEATURES = ("question_cos", "neighbour_vote", "out_of_scope_cos", "sentence_cos", "dense_cos", "bm25_coverage", "known_words")
+FEATURES = ("question_cos", "neighbour_vote", "out_of_scope_cos", "sentence_cos", "dense_cos", "bm25_coverage",
+            "known_words")
 MODEL_VERSION = 2
 
 

@@ -5,7 +5,8 @@ The sentence as a whole is about many things (a sentence may state five figures)
 question says little; the indicator a figure measures (社会消费品零售总额) is what the question names in
 other words. The store keeps every distinct indicator name of the plan's figures table with its query vector,
 and for every store sentence the indicators stated in it: the evidence model reads the question's
-closeness to the nearest of them (``assistant.extractive``, feature ``indicator_cos``).
+closeness to the nearest of them, and how far that is from the closest of all the plan's indicators
+(``ExtractiveAnswerer.evidence_features``: ``indicator_cos``, ``indicator_margin``).
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from index.figures import Horizon, extract_figures
 from index.named_sets import extract_named_sets
 
 
-def squashed(text: str) -> str:
+def _squashed(text: str) -> str:
     """Text without whitespace: the figures table and the sentence splitter space numbers differently."""
     return "".join(text.split())
 
@@ -32,7 +33,7 @@ def sentence_indicators(tree: ClauseTree, sentences: list[str],
     by_clause: dict[str, list[tuple[str, int]]] = {}
     for f in figures:
         if f.indicator:
-            by_clause.setdefault(f.clause_id, []).append((squashed(f.sentence), row_of[f.indicator]))
+            by_clause.setdefault(f.clause_id, []).append((_squashed(f.sentence), row_of[f.indicator]))
     sentence_row = {s: i for i, s in enumerate(sentences)}
     rows: list[set[int]] = [set() for _ in sentences]
     for clause in tree.clauses:
@@ -42,7 +43,7 @@ def sentence_indicators(tree: ClauseTree, sentences: list[str],
         for s in clause_sentences(clause.text):
             if s not in sentence_row:
                 continue
-            text = squashed(s)
+            text = _squashed(s)
             rows[sentence_row[s]].update(r for figure_text, r in stated
                                          if figure_text and (figure_text in text or text in figure_text))
     return names, [sorted(r) for r in rows]

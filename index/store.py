@@ -232,8 +232,9 @@ def build_store(settings: Settings, log: Log = print) -> dict:
     off_vectors = out_of_scope_vectors(emb, settings.embedding_model, log)
     counts["hypothetical_questions"], counts["out_of_scope_examples"] = len(questions), len(off_vectors)
     # (the figures' kinds need the plan's periods: a bare text without a profile has no indicators)
-    indicators, by_sentence = ((sentence_indicators(tree, sentences, Horizon.of(PlanProfile.load(settings.plan_path))))
-                               if (settings.plan_path.parent / PROFILE_FILE).exists() else ([], [[] for _ in sentences]))
+    has_profile = (settings.plan_path.parent / PROFILE_FILE).exists()
+    indicators, by_sentence = (sentence_indicators(tree, sentences, Horizon.of(PlanProfile.load(settings.plan_path)))
+                               if has_profile else ([], [[] for _ in sentences]))
     indicator_vectors = (emb.embed_queries_array(indicators) if indicators
                          else np.zeros((0, sentence_vectors.shape[1]), dtype=np.float32))
     counts["indicators"] = len(indicators)
