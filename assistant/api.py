@@ -61,7 +61,7 @@ def citation_of(clause: Clause) -> Citation:
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")  # only lone halves reach a str; they cannot be encoded
 # Leading list numbering a resident pastes from a list of questions: 「1、」「2.」「问题3：」「(2)」「（二）」「三、」「Q4:」「①」.
-# A bare number needs its list mark (「2025年…」「3.5万…」 stay whole); at most two digits, as lists are short.
+# A bare number needs its list mark (「2030年…」「3.5万…」 stay whole); at most two digits, as lists are short.
 _LIST_NUMBERING = re.compile(
     r"^(?:"
     r"(?:问题|题|[Qq]|No\.?)\s*\d{1,2}\s*[、.．:：)）]?"   # 问题3： · Q4: · No.2

@@ -5,7 +5,7 @@ Built from the clause tree and the plan's profile only (no embeddings, no store)
 prints the table in well under a second; ``Assistant`` builds one lazily on first use and keeps it.
 
 >>> table = FiguresTable.build(tree, profile)                     # doctest: +SKIP
->>> [f.value for f in table.select(topic="幼儿园", year="2025")]    # doctest: +SKIP
+>>> [f.value for f in table.select(topic="幼儿园", year=str(profile.period.end))]  # doctest: +SKIP
 ['85', '50']
 """
 from __future__ import annotations
@@ -88,7 +88,7 @@ def _span(year: str) -> tuple[int, int]:
 
 
 def _overlaps(row_year: str, span: tuple[int, int]) -> bool:
-    """A row of 2025 is in 2021-2025; a row of the period 2021-2025 is in 2025 (its target may be
+    """A row of year Y is in a period holding Y; a row of a period is in each of its years (its target may be
     reached in any year of it); a row with no year is in none."""
     if not row_year:
         return False

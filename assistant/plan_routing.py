@@ -48,7 +48,7 @@ def plan_names(profile: PlanProfile, primary: bool) -> tuple[str, ...]:
 
 def named_plans(text: str, profiles: Mapping[str, PlanProfile], primary_id: str) -> tuple[str, ...]:
     """The plans ``text`` names, in the order it first names them (a longer name wins where two overlap:
-    「国家十四五规划」 is not also the primary's 「十四五规划」)."""
+    「国家××规划」 is not also the primary's 「××规划」)."""
     return tuple(dict.fromkeys(pid for _, _, pid in _name_spans(text, profiles, primary_id)))
 
 
