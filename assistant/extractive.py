@@ -106,6 +106,10 @@ class ExtractiveAnswerer:
         # What each sentence's figures measure (index/indicators.py), by sentence row, and their vectors.
         self._indicator_vectors = indicator_vectors
         self._sentence_indicators = sentence_indicators or []
+        # A question's cosine with every indicator, once per question vector (keyed by its bytes: arrays are
+        # not hashable), not once per sentence the evidence model weighs.
+        self._indicator_sims = lru_cache(maxsize=64)(
+            lambda key: self._indicator_vectors @ np.frombuffer(key, dtype=np.float32))
         self.tagged = tokenizer.tagged  # text -> [(word, part of speech)]
         self._words = lru_cache(maxsize=4096)(lambda text: frozenset(tokenizer.words(text)))
         # A sentence (with its clause's title and path) as compared: squashed text and its words.
@@ -224,7 +228,7 @@ class ExtractiveAnswerer:
         indicator_cos, margin = sentence_cos, 0.0
         if ask.quantity and self._indicator_vectors is not None and len(self._indicator_vectors):
             measured = self._sentence_indicators[row] if row < len(self._sentence_indicators) else []
-            sims = self._indicator_vectors @ ask.vector
+            sims = self._indicator_sims(np.asarray(ask.vector, dtype=np.float32).tobytes())
             indicator_cos = float(sims[measured].max()) if measured else 0.0
             margin = indicator_cos - float(sims.max())
         return {"clause_question_cos": float(sent.meaning),

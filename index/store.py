@@ -146,12 +146,16 @@ def load_questions(path: Path, tree: ClauseTree, log: Log = print) -> list[dict]
     return out
 
 
+def _profile_of(plan_path: Path) -> PlanProfile | None:
+    """The plan's profile, or None for a bare text without one (it still builds)."""
+    return PlanProfile.load(plan_path) if (plan_path.parent / PROFILE_FILE).exists() else None
+
+
 def plan_stopwords(plan_path: Path) -> list[str]:
     """The plan's own words BM25 ignores: its region's names (profile.toml), which nearly every clause
     holds; none for a plan without a profile (a bare text still builds)."""
-    if not (plan_path.parent / PROFILE_FILE).exists():
-        return []
-    return list(PlanProfile.load(plan_path).region_aliases)
+    profile = _profile_of(plan_path)
+    return list(profile.region_aliases) if profile else []
 
 
 def load_out_of_scope(path: Path = OUT_OF_SCOPE_FILE) -> list[str]:
@@ -232,9 +236,9 @@ def build_store(settings: Settings, log: Log = print) -> dict:
     off_vectors = out_of_scope_vectors(emb, settings.embedding_model, log)
     counts["hypothetical_questions"], counts["out_of_scope_examples"] = len(questions), len(off_vectors)
     # (the figures' kinds need the plan's periods: a bare text without a profile has no indicators)
-    has_profile = (settings.plan_path.parent / PROFILE_FILE).exists()
-    indicators, by_sentence = (sentence_indicators(tree, sentences, Horizon.of(PlanProfile.load(settings.plan_path)))
-                               if has_profile else ([], [[] for _ in sentences]))
+    profile = _profile_of(settings.plan_path)
+    indicators, by_sentence = (sentence_indicators(tree, sentences, Horizon.of(profile)) if profile
+                               else ([], [[] for _ in sentences]))
     indicator_vectors = (emb.embed_queries_array(indicators) if indicators
                          else np.zeros((0, sentence_vectors.shape[1]), dtype=np.float32))
     counts["indicators"] = len(indicators)
