@@ -120,7 +120,7 @@ class ExtractiveAnswerer:
         self.idf = idf
         # A word the plan never uses weighs more than its rarest word: when a question asks about
         # something the plan does not name, that is strong evidence the plan does not answer it.
-        self.default_idf = 1.5 * max(idf.values(), default=1.0)
+        self.default_idf = params.unknown_word_idf * max(idf.values(), default=1.0)
         self.params = params  # thresholds, sizes and ranking bonuses (index/config.py documents each)
         self._plan_text = squash("".join(c.text for c in tree.clauses))
         self.reader = QuestionReader(tokenizer.tagged, thesaurus, self._plan_text, profile)
@@ -341,7 +341,7 @@ class ExtractiveAnswerer:
                 # and an open question ('那些井是怎么管的？') is answered by sentences about it; a figure
                 # asked of it must still name what the question itself names
                 asks = [replace(asks[0], subject=gate.subject, aliases=gate.aliases)]
-        related = [h.clause for h in hits[:3]]
+        related = [h.clause for h in hits[:self.params.related_clauses]]
         off = self._off_topic(gate, hits, meaning_judged) or self._unknown_name(whole)
         if off:
             return Draft(text="", context=context, abstained=True, reason=off, related=related)
@@ -410,9 +410,10 @@ class ExtractiveAnswerer:
                 if items:
                     continue
                 break
-            near = s.score >= 0.85 * best.score
+            near = s.score >= self.params.near_share * best.score
             # An open question is best served by more of the one clause that answers it.
-            same_clause = not ask.specific and s.clause is best.clause and s.score >= 0.5 * best.score
+            same_clause = (not ask.specific and s.clause is best.clause
+                           and s.score >= self.params.same_clause_share * best.score)
             if (near or same_clause) and _adds_facts(s, chosen):
                 chosen.append(s)
         order = {id(s): i for i, s in enumerate(pool)}
@@ -422,9 +423,10 @@ class ExtractiveAnswerer:
         """Why the retrieved clauses are not about the question at all, or ''. With the question judged in
         scope by meaning, only the words the plan uses count: a resident's own word is in no clause whether
         or not the plan speaks of what it means."""
-        if not ask.subject or any(h.question >= self.meaning_gate for h in hits[:3]):
+        if not ask.subject or any(h.question >= self.meaning_gate for h in hits[:self.params.topic_clauses]):
             return ""  # no subject to check, or the clauses answer questions that mean the same
-        texts = [squash("".join(h.clause.path) + h.clause.title + h.clause.text) for h in hits[:3]]
+        texts = [squash("".join(h.clause.path) + h.clause.title + h.clause.text)
+                 for h in hits[:self.params.topic_clauses]]
         joined, words = "".join(texts), self._union_words(texts)
         if any(term_present(a, joined, words) for terms in ask.aliases.values() for a in terms):
             return ""  # an everyday word of the question names what these clauses are about
@@ -459,18 +461,19 @@ class ExtractiveAnswerer:
     def _list(self, ask: Ask, hits: list[Hit], context: list[Clause]) -> Draft | None:
         """Items of a list: the lead titles of sibling paragraphs, or the sub-headings of a section."""
         best = None
-        for hit in hits[:5]:
+        for hit in hits[:self.params.list_clauses]:
             c = hit.clause
             own = self.coverage(ask, c.title) if c.title else 0.0
             for parent_id in _ancestors(c):
                 parent = self.tree.get(parent_id)
                 items = self._list_items(parent) if parent else []
-                if len(items) < 3:
+                if len(items) < self.params.list_min_items:
                     continue
                 heading = _NUMBERING.sub("", squash(parent.text))
                 # The question names the section ('实施城市更新行动包括哪几个方面') or covers its heading.
-                match = 1.0 if len(heading) >= 4 and heading in ask.text else self.coverage(ask, parent.text)
-                if match >= 0.5 and match >= own and (best is None or match > best[0]):
+                match = (1.0 if len(heading) >= self.params.list_heading_chars and heading in ask.text
+                         else self.coverage(ask, parent.text))
+                if match >= self.params.list_heading_share and match >= own and (best is None or match > best[0]):
                     best = (match, parent, items)
         if best is None:
             return None
@@ -488,7 +491,7 @@ class ExtractiveAnswerer:
     def _list_items(self, parent: Clause) -> list[Clause]:
         children = self.tree.children(parent.clause_id)
         titled = [c for c in children if c.kind == "paragraph" and c.title]
-        if len(titled) >= 3:
+        if len(titled) >= self.params.list_min_items:
             return titled
         return [c for c in children if c.kind == "heading"]
 

@@ -19,8 +19,11 @@ class AnswerParams(BaseModel):
     # A figure, date or person question is answered only by a sentence holding this idf-weighted share
     # of the question's subject (its own words or the thesaurus's plan terms for them).
     min_subject: float = Field(0.6, ge=0, le=1)
-    # An open question abstains when its best three clauses hold less than this share of its subject.
+    # An open question abstains when its best topic_clauses clauses hold less than this share of its subject.
     min_topic: float = Field(0.12, ge=0, le=1)
+    topic_clauses: int = Field(3, ge=1)
+    # The clauses an abstention shows as what the plan does say near the question.
+    related_clauses: int = Field(3, ge=0)
     max_sentences: int = Field(3, ge=1)  # sentences in a one-part answer
     max_list_sentences: int = Field(5, ge=1)  # sentences of one clause naming a list's items
     pool_clauses: int = Field(6, ge=1)  # the best clauses whose sentences compete for the answer
@@ -38,6 +41,23 @@ class AnswerParams(BaseModel):
     mean_cosine: float = Field(0.8, ge=0, le=1)
     # With a conversation going on, a question this short (characters, punctuation aside) leans on it.
     follow_up_max_chars: int = Field(10, ge=0)
+    # A word the plan never uses weighs this many times the plan's rarest word: a question naming what
+    # the plan does not is strong evidence that the plan does not answer it.
+    unknown_word_idf: float = Field(1.5, ge=1)
+    # After the best sentence, another joins the answer when its score is at least this share of the
+    # best's (any question) ...
+    near_share: float = Field(0.85, ge=0, le=1)
+    # ... or, for an open question, when it is of the best sentence's own clause and scores at least this
+    # share of it: an open question is best served by more of the one clause that answers it.
+    same_clause_share: float = Field(0.5, ge=0, le=1)
+    # A list question may be answered by the headings or titled paragraphs below the section of one of its
+    # best list_clauses clauses: the section needs at least list_min_items of them, and the question must
+    # cover at least list_heading_share of the section's heading (or hold the whole heading, when it is
+    # at least list_heading_chars long).
+    list_clauses: int = Field(5, ge=1)
+    list_min_items: int = Field(3, ge=2)
+    list_heading_share: float = Field(0.5, ge=0, le=1)
+    list_heading_chars: int = Field(4, ge=1)
 
 
 class BriefParams(BaseModel):
