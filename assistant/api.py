@@ -227,10 +227,11 @@ class Assistant:
             from assistant.prompts import condense_prompt
 
             try:  # an LLM rewrites follow-ups better; the deterministic rewrite stays as the fallback
-                history = "\n".join(f"{t['role']}: {t['content'][:300]}" for t in state.history[-4:])
+                turns, chars = self.settings.llm_history_turns, self.settings.llm_history_chars
+                history = "\n".join(f"{t['role']}: {t['content'][:chars]}" for t in state.history[-turns:])
                 prompt = condense_prompt().invoke({"history": history, "question": state.question})
                 rewritten = invoke_with_timeout(self.llm, prompt, self.settings.llm_timeout_s).strip()
-                if 0 < len(rewritten) <= 200:
+                if 0 < len(rewritten) <= self.settings.llm_rewrite_max_chars:
                     query = rewritten.splitlines()[0]
             except Exception as e:
                 log.warning("LLM condense failed: %s", e)
@@ -348,9 +349,10 @@ class Assistant:
         """The LLM's whole answer, kept only if it passes the citation check (else the extractive
         draft stays, with a notice); shared by ``ask`` and ``ask_stream``."""
         context = [h.clause for h in state.hits]
-        if ABSTAIN_HEAD in text and len(text) < 40:
+        if ABSTAIN_HEAD in text and len(text) < self.settings.llm_abstain_max_chars:
             return replace(state, draft=Draft(text="", context=context, abstained=True,
-                                              reason="大模型判断所检索条款不能回答", related=context[:3]),
+                                              reason="大模型判断所检索条款不能回答",
+                                              related=context[:self.settings.answer.related_clauses]),
                            mode="llm")
         check = verify_answer(text, context)
         if not check.ok:
@@ -372,7 +374,7 @@ class Assistant:
                           reason="不在规划的范围内", **common)
         draft = state.draft
         if draft.abstained:
-            related = [citation_of(c) for c in draft.related[:3]]
+            related = [citation_of(c) for c in draft.related[:self.settings.answer.related_clauses]]
             lines = [f"{ABSTAIN_HEAD}（{draft.reason}）。" if draft.reason else f"{ABSTAIN_HEAD}。"]
             if related:
                 lines.append("相关条款（仅供参考，并非答案）：")

@@ -169,6 +169,13 @@ class Settings(BaseSettings):
     llm_gguf_path: str = ""
     llm_timeout_s: float = 30.0
     llm_max_tokens: int = 512
+    # An LLM rewrites a follow-up from the last llm_history_turns turns, each cut to llm_history_chars; a
+    # rewrite longer than llm_rewrite_max_chars is no question (the deterministic rewrite is kept).
+    llm_history_turns: int = Field(4, ge=1)
+    llm_history_chars: int = Field(300, ge=1)
+    llm_rewrite_max_chars: int = Field(200, ge=1)
+    # An LLM reply shorter than this that says the plan does not answer is taken as an abstention.
+    llm_abstain_max_chars: int = Field(40, ge=1)
     max_question_chars: int = 1000
     max_history_turns: int = 20
 
