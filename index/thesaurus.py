@@ -3,7 +3,8 @@
 Residents say 「电车没地方充电」 where the plan says 「充电桩」; neither BM25 nor the small
 embedding model bridges that. ``thesaurus.tsv`` (beside this file) holds one entry per line,
 ``everyday word<TAB>plan term plan term …``, every plan term taken verbatim from the plan; it was
-written from the plan's topics, not from any test question.
+written from the plan's topics, not from any test question (its last section, everyday words for each quantity
+the plan states a figure for, by a helper session that read only the plan and this file).
 
 Usage::
 
