@@ -76,7 +76,8 @@ ASKED_UNIT = re.compile(rf"(?:多少|(?<![哪第那这])几)({MAGNITUDE}(?:{any_
 PER_ASK = re.compile(rf"每(?:个)?(?:人|户|月|天|年|千人|万人|平方公里)|人均")
 PER_S = re.compile(r"每|人均|[日月年]均|/|(?<![\d年月])[日月](?=[\u4e00-\u9fff]{1,3}\s*\d)")  # …, 「日处理N吨」
 RATE = re.compile(any_of(RATE_WORDS))
-COUNT_ASK = re.compile(rf"有?(多少|几)[{''.join(COUNT_MEASURES)}万亿元人]?")
+# (not the 几 of an indefinite span of time: 「前几年」「这几年」 ask nothing, and 「前年」 would be another year)
+COUNT_ASK = re.compile(rf"有?(多少|(?<![前近这那头])几(?!年))[{''.join(COUNT_MEASURES)}万亿元人]?")
 HOW_LONG = re.compile(any_of(HOW_LONG_WORDS))
 TIME_ASK = re.compile(rf"{any_of(('什么时候', '何时', '几月', '期限', '时间表', '截止') + HOW_LONG_WORDS)}|哪[一两几]?年")
 ORDINAL_ASK = re.compile("第几")
@@ -142,8 +143,9 @@ FOLLOW_UP_OPENERS = _split("那么 还有 另外 再问一下 再问 然后 以�
 LEADING = re.compile(rf"^({any_of(FOLLOW_UP_OPENERS)}|那(?![边里儿个些块时样种类]))[,，、\s]*")
 SENTENCE_PARTICLES = _split("呢 吗 啊 呀 吧")
 TRAILING = re.compile(rf"({any_of(SENTENCE_PARTICLES)})?[?？。!！\s]*$")
-# An ordinal that picks an item of the previous answer ('第二条', '你说的最后那个').
-ORDINAL_PICK = re.compile(rf"(?:你说的)?(?:第([{CN_DIGITS}\d])|(最后)一?)[那这]?(?:个|条|项|点|种|类)?")
+# An ordinal that picks an item of the previous answer ('第二条', '你说的最后那个'); not one that picks a
+# time ('最后那年', '第一年': a year, a day or a month of something).
+ORDINAL_PICK = re.compile(rf"(?:你说的)?(?:第([{CN_DIGITS}\d])|(最后)一?)(?![那这]?[年天月日周季期])[那这]?(?:个|条|项|点|种|类)?")
 TIME_PREPOSITIONS = _split("到 在 截至 截止")  # '到Y年', '截至Y年底'
 TIME_EXPR = re.compile(rf"(?:{any_of(TIME_PREPOSITIONS)})?(?:{YEAR.pattern}年?(?:末|底)?|{FIVE_YEAR_NAME}(?:末|期末|期间|时期)?)")
 # What is left of a question that names only a time ('那到Y年呢？'): no topic of its own.

@@ -179,6 +179,23 @@ def test_the_earlier_topic_leaves_out_ask_words_and_the_plans_own_names(own_name
     assert condense("那教育呢？", turns((earlier, "…")), own_names).background == topic
 
 
+@pytest.mark.parametrize("earlier, topic", [
+    ("前几年新开了几所幼儿园？", "前几年新开了幼儿园"),
+    ("这几年建了多少个养老站？", "这几年建了养老站"),
+], ids=["qian-ji-nian", "zhe-ji-nian"])
+def test_an_indefinite_span_of_years_is_no_count_ask(own_names, earlier, topic):
+    """The 几 of 「前几年」 asks nothing: taken out as a count ask, it would leave 「前年」, another year."""
+    assert condense("那普惠的呢？", turns((earlier, "…")), own_names).background == topic
+
+
+@pytest.mark.parametrize("question", ["往后呢，到最后那年能到多少？", "那第一年呢？"])
+def test_an_ordinal_of_a_time_picks_no_item_of_the_earlier_answer(own_names, question):
+    """「最后那年」 is a year, not the last item of the earlier answer's list."""
+    history = turns(("区里要发展哪几个产业？", "一、做强做优金融产业；\n二、提升做强商贸产业；"))
+    query = condense(question, history, own_names).query
+    assert "金融" not in query and "商贸" not in query
+
+
 def test_the_plans_own_name_alone_asks_the_earlier_question_again(own_names):
     """「那全区呢？」 names no new topic (全区 is the plan's own area): it is still about the kindergartens."""
     condensed = condense("那全区呢？", turns(("到2025年普惠性幼儿园覆盖率要达到多少？", "…")), own_names)
