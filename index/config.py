@@ -19,7 +19,8 @@ class AnswerParams(BaseModel):
     # A figure, date or person question is answered only by a sentence holding this idf-weighted share
     # of the question's subject (its own words or the thesaurus's plan terms for them).
     min_subject: float = Field(0.6, ge=0, le=1)
-    # An open question abstains when its best topic_clauses clauses hold less than this share of its subject.
+    # An open question abstains when its best topic_clauses clauses hold less than this share of its subject
+    # (unless one of them has a hypothetical question close enough to it: Settings.meaning_gate).
     min_topic: float = Field(0.12, ge=0, le=1)
     topic_clauses: int = Field(3, ge=1)
     # The clauses an abstention shows as what the plan does say near the question.

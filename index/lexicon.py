@@ -145,7 +145,7 @@ SENTENCE_PARTICLES = _split("呢 吗 啊 呀 吧")
 TRAILING = re.compile(rf"({any_of(SENTENCE_PARTICLES)})?[?？。!！\s]*$")
 # An ordinal that picks an item of the previous answer ('第二条', '你说的最后那个'); not one that picks a
 # time ('最后那年', '第一年': a year, a day or a month of something).
-ORDINAL_PICK = re.compile(rf"(?:你说的)?(?:第([{CN_DIGITS}\d])|(最后)一?)(?![那这]?[年天月日周季期])[那这]?(?:个|条|项|点|种|类)?")
+ORDINAL_PICK = re.compile(rf"(?:你说的)?(?:第([{CN_DIGITS}\d])|(最后)一?)(?!一?[那这]?[年天月日周季期])[那这]?(?:个|条|项|点|种|类)?")
 TIME_PREPOSITIONS = _split("到 在 截至 截止")  # '到Y年', '截至Y年底'
 TIME_EXPR = re.compile(rf"(?:{any_of(TIME_PREPOSITIONS)})?(?:{YEAR.pattern}年?(?:末|底)?|{FIVE_YEAR_NAME}(?:末|期末|期间|时期)?)")
 # What is left of a question that names only a time ('那到Y年呢？'): no topic of its own.

@@ -188,7 +188,7 @@ def test_an_indefinite_span_of_years_is_no_count_ask(own_names, earlier, topic):
     assert condense("那普惠的呢？", turns((earlier, "…")), own_names).background == topic
 
 
-@pytest.mark.parametrize("question", ["往后呢，到最后那年能到多少？", "那第一年呢？"])
+@pytest.mark.parametrize("question", ["往后呢，到最后那年能到多少？", "那最后一年呢？", "那第一年呢？"])
 def test_an_ordinal_of_a_time_picks_no_item_of_the_earlier_answer(own_names, question):
     """「最后那年」 is a year, not the last item of the earlier answer's list."""
     history = turns(("区里要发展哪几个产业？", "一、做强做优金融产业；\n二、提升做强商贸产业；"))
