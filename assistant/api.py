@@ -374,7 +374,7 @@ class Assistant:
                           reason="不在规划的范围内", **common)
         draft = state.draft
         if draft.abstained:
-            related = [citation_of(c) for c in draft.related[:self.settings.answer.related_clauses]]
+            related = [citation_of(c) for c in draft.related]  # (bounded where chosen: related_clauses)
             lines = [f"{ABSTAIN_HEAD}（{draft.reason}）。" if draft.reason else f"{ABSTAIN_HEAD}。"]
             if related:
                 lines.append("相关条款（仅供参考，并非答案）：")

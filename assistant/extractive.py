@@ -423,10 +423,10 @@ class ExtractiveAnswerer:
         """Why the retrieved clauses are not about the question at all, or ''. With the question judged in
         scope by meaning, only the words the plan uses count: a resident's own word is in no clause whether
         or not the plan speaks of what it means."""
-        if not ask.subject or any(h.question >= self.meaning_gate for h in hits[:self.params.topic_clauses]):
+        best = hits[:self.params.topic_clauses]
+        if not ask.subject or any(h.question >= self.meaning_gate for h in best):
             return ""  # no subject to check, or the clauses answer questions that mean the same
-        texts = [squash("".join(h.clause.path) + h.clause.title + h.clause.text)
-                 for h in hits[:self.params.topic_clauses]]
+        texts = [squash("".join(h.clause.path) + h.clause.title + h.clause.text) for h in best]
         joined, words = "".join(texts), self._union_words(texts)
         if any(term_present(a, joined, words) for terms in ask.aliases.values() for a in terms):
             return ""  # an everyday word of the question names what these clauses are about

@@ -154,7 +154,10 @@ def _profile_of(plan_path: Path) -> PlanProfile | None:
 def plan_stopwords(plan_path: Path) -> list[str]:
     """The plan's own words BM25 ignores: its region's names (profile.toml), which nearly every clause
     holds; none for a plan without a profile (a bare text still builds)."""
-    profile = _profile_of(plan_path)
+    return _region_stopwords(_profile_of(plan_path))
+
+
+def _region_stopwords(profile: PlanProfile | None) -> list[str]:
     return list(profile.region_aliases) if profile else []
 
 
@@ -218,7 +221,8 @@ def build_store(settings: Settings, log: Log = print) -> dict:
     root = Path(settings.store_dir)
     root.parent.mkdir(parents=True, exist_ok=True)
     terms = plan_terms(tree)
-    stopwords = plan_stopwords(settings.plan_path)
+    profile = _profile_of(settings.plan_path)  # read once: the stop words and the figures' periods
+    stopwords = _region_stopwords(profile)
     tokenizer = PlanTokenizer(terms, cache_dir=root.parent / (root.name + ".cache"), stopwords=stopwords)
     tokens = [tokenizer.tokenize(c.context) for c in chunks]
     bm25 = BM25Index.build(tokens)
@@ -236,7 +240,6 @@ def build_store(settings: Settings, log: Log = print) -> dict:
     off_vectors = out_of_scope_vectors(emb, settings.embedding_model, log)
     counts["hypothetical_questions"], counts["out_of_scope_examples"] = len(questions), len(off_vectors)
     # (the figures' kinds need the plan's periods: a bare text without a profile has no indicators)
-    profile = _profile_of(settings.plan_path)
     indicators, by_sentence = (sentence_indicators(tree, sentences, Horizon.of(profile)) if profile
                                else ([], [[] for _ in sentences]))
     indicator_vectors = (emb.embed_queries_array(indicators) if indicators
