@@ -40,7 +40,7 @@ from assistant.types import Answer, Citation
 from assistant.verify import verify_answer
 from index.clauses import Clause
 from index.config import Settings, get_settings
-from index.figures import Figure, Horizon
+from index.figures import Figure, Horizon, retrospective_clauses
 from index.named_sets import NamedSet
 from index.plans import ensure_all, load_profiles, settings_for
 from index.profile import PlanProfile
@@ -157,6 +157,9 @@ class Assistant:
                                              indicator_vectors=retriever.store.indicator_vectors,
                                              sentence_indicators=retriever.store.sentence_indicators)
         self._figures_table: FiguresTable | None = None  # built on first use: most sessions never ask
+        # The paragraphs that look back on the previous period: a briefing's 现状与成效 draws on them.
+        self.review_paragraphs = frozenset(cid for cid in retrospective_clauses(self.tree, Horizon.of(self.profile))
+                                           if self.tree.by_id[cid].kind == "paragraph")
         self.chain = self._build_chain()
         self._front = self._build_front()
         self.extractive.ask_of("预热")  # load the part-of-speech tagger now, not at the first question
@@ -498,7 +501,7 @@ class Assistant:
         """
         params = self.settings.brief
         text, vector = self._topic(topic)
-        selection = select_topic(text, self.retriever, params, vector=vector)
+        selection = select_topic(text, self.retriever, params, vector=vector, review=self.review_paragraphs)
         brief = compose(selection, self.tree, self.figures_table.figures, Horizon.of(self.profile))
         if not brief.references:
             raise TopicError(f"规划中没有关于「{text}」的内容，请换一个专题。")

@@ -26,7 +26,7 @@ from assistant.text import NOT_IN_PLAN, amounts_in, numbers_in, squash
 from index.chunker import clause_sentences
 from index.clauses import Clause, ClauseTree
 from index.config import AnswerParams
-from index.figures import Horizon, retrospective_sections
+from index.figures import Horizon, retrospective_clauses
 from index.lexicon import (DETAIL_EVIDENCE, DETAIL_LABEL, DURATION_S, FUTURE_S, HOW_LONG, LEAD_WHEN, ORDINAL_S, PAST_S,
                            PER_S, REFERS_BACK, SAME_UNIT, WHEN_S, YEAR)
 from index.profile import PlanProfile
@@ -132,9 +132,7 @@ class ExtractiveAnswerer:
         self.past_dated = re.compile(f"{re.escape(profile.previous_period.name)}|(?:{profile.past_years})年")
         # The sections that look back on the previous period (found by the plan's structure): a sentence there
         # without date or period words speaks of results; elsewhere in a plan, of what is to be done.
-        looking_back = retrospective_sections(tree, Horizon.of(profile))
-        self._looks_back = frozenset(c.clause_id for c in tree.clauses
-                                     if any(c.clause_id.startswith(sec + ".") for sec in looking_back))
+        self._looks_back = retrospective_clauses(tree, Horizon.of(profile))
 
     def ask_of(self, question: str) -> Ask:
         return self.reader.ask_of(question)

@@ -9,7 +9,10 @@ meaning and by the plan's own structure, never by a word list per topic:
 2. a heading whose title names the topic (a section 「推进教育均衡发展」 for 教育) pulls in every paragraph
    below it, and a paragraph whose own title names the topic is taken whole;
 3. inside any other kept clause only the sentences on the topic stay: those naming it (or a plan term
-   the thesaurus gives for it) and those close to it in meaning, by an absolute and a relative cut.
+   the thesaurus gives for it) and those close to it in meaning, by an absolute and a relative cut;
+4. the review of the previous period (``review``: its paragraphs) gives its closest sentence to the topic
+   when retrieval kept that paragraph: each of its paragraphs sums up a whole field in a sentence or two,
+   so that sentence trails the plan's dedicated ones and the cut of 3 would drop the topic's current state.
 
 Every number is in :class:`index.config.BriefParams`.
 
@@ -69,8 +72,9 @@ def topic_terms(topic: str, retriever: HybridRetriever) -> tuple[str, ...]:
 
 
 def select_topic(topic: str, retriever: HybridRetriever, params: BriefParams,
-                 vector: np.ndarray | None = None) -> Selection:
-    """The clauses and sentences of the plan on ``topic`` (already cleaned), in plan order."""
+                 vector: np.ndarray | None = None, review: frozenset[str] = frozenset()) -> Selection:
+    """The clauses and sentences of the plan on ``topic`` (already cleaned), in plan order; ``review`` holds
+    the clause ids of the paragraphs that look back on the previous period (step 4; none: no such step)."""
     tree: ClauseTree = retriever.store.tree
     terms = topic_terms(topic, retriever)
     # A topic of several words (文化旅游 → 文化, 旅游) is named by a sentence that uses all of them.
@@ -104,6 +108,8 @@ def select_topic(topic: str, retriever: HybridRetriever, params: BriefParams,
 
     sentence_cos = _sentence_cosines(retriever, meaning)
     top = max(sentence_cos.values(), default=0.0)
+    review_best = max(((sentence_cos.get(s, 0.0), cid, s) for cid in review if cid in tree.by_id
+                       for s in clause_sentences(tree.by_id[cid].text)), default=None)
     picks = []
     for clause in tree.clauses:
         cid = clause.clause_id
@@ -118,7 +124,8 @@ def select_topic(topic: str, retriever: HybridRetriever, params: BriefParams,
             own_best = max(cos.values(), default=0.0) if scored.get(cid, 0.0) >= params.strong_clause else 2.0
             kept = [s for s in sentences
                     if cos[s] >= top - params.sentence_margin
-                    or cos[s] >= top - params.named_margin and (names(s) or cos[s] >= own_best)]
+                    or cos[s] >= top - params.named_margin and (names(s) or cos[s] >= own_best)
+                    or review_best is not None and (cid, s) == review_best[1:]]
         if kept:
             picks.append(Pick(clause, tuple(kept), cid in whole, scored.get(cid, 0.0)))
     return Selection(topic, terms, tuple(picks))

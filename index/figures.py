@@ -197,6 +197,12 @@ def retrospective_sections(tree: ClauseTree, horizon: Horizon) -> set[str]:
     return out
 
 
+def retrospective_clauses(tree: ClauseTree, horizon: Horizon) -> frozenset[str]:
+    """The clause ids below the sections that look back on the previous period (see above)."""
+    sections = retrospective_sections(tree, horizon)
+    return frozenset(c.clause_id for c in tree.clauses if any(c.clause_id.startswith(s + ".") for s in sections))
+
+
 def _sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
 
@@ -490,4 +496,4 @@ def _same_key(a: str, b: str) -> bool:
     return len(short) >= 4 and long_.endswith(short)
 
 
-__all__ = ["Figure", "Horizon", "extract_figures", "indicator_key", "retrospective_sections", "KINDS", "FIELDS"]
+__all__ = ["Figure", "Horizon", "extract_figures", "indicator_key", "retrospective_clauses", "retrospective_sections", "KINDS", "FIELDS"]
