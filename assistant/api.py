@@ -238,7 +238,11 @@ class Assistant:
                     query = rewritten.splitlines()[0]
             except Exception as e:
                 log.warning("LLM condense failed: %s", e)
-        return replace(state, query=query, background=condensed.background)
+        earlier = frozenset()
+        if condensed.background:  # a follow-up: where the earlier answer came from is about the earlier topic
+            said = next((t["content"] for t in reversed(state.history) if t.get("role") == "assistant"), "")
+            earlier = self.extractive.sources_of(said) if said else frozenset()
+        return replace(state, query=query, background=condensed.background, earlier=earlier)
 
     def _retrieve_step(self, state: ChainState) -> ChainState:
         question, background = state.query, state.background
@@ -335,7 +339,7 @@ class Assistant:
             return state
         judged = state.scope is not None and state.scope.why == "model"  # (in scope: the others returned above)
         draft = self.extractive.answer(state.query, list(state.hits), state.background, state.vectors,
-                                       meaning_judged=judged)
+                                       meaning_judged=judged, earlier=state.earlier)
         return replace(state, draft=draft, mode="extractive")
 
     def _wants_llm(self, state: ChainState) -> bool:

@@ -22,7 +22,7 @@ import numpy as np
 from assistant.question import Ask, QuestionReader
 from assistant.retrieval import Hit
 from assistant.scope import ScopeModel
-from assistant.text import NOT_IN_PLAN, amounts_in, numbers_in, squash
+from assistant.text import MARKER, NOT_IN_PLAN, amounts_in, bigrams, nfkc, numbers_in, squash
 from index.chunker import clause_sentences
 from index.clauses import Clause, ClauseTree
 from index.config import AnswerParams
@@ -43,6 +43,7 @@ class Sentence:
     rank: int
     score: float = 0.0
     meaning: float = 0.0  # the question's best cosine with one of the clause's hypothetical questions
+    about: str = ""  # what the conversation already said it is about (a sentence the earlier answer came from)
 
 
 @dataclass
@@ -70,6 +71,9 @@ def term_present(term: str, text: str, words: frozenset[str] | None = None) -> b
     grams = [term[i:i + 2] for i in range(len(term) - 1)]
     return sum(g in text for g in grams) * 2 >= len(grams)
 
+
+# What an answer's wording is compared by (sources_of): its characters without spaces and punctuation.
+_PAIR_TEXT = re.compile(r"[^\w.%]|_")
 
 # What the evidence model reads (ExtractiveAnswerer.evidence_features), in the order its file stores them.
 EVIDENCE_FEATURES = ("clause_question_cos", "sentence_cos", "indicator_cos", "indicator_margin", "coverage",
@@ -116,6 +120,7 @@ class ExtractiveAnswerer:
         self._scope = lru_cache(maxsize=8192)(lambda text: (sq := squash(text).lower(), self._words(sq)))
         # A clause's sentences and squashed text, split and normalised once, not at every question.
         self._sentences_of = lru_cache(maxsize=1024)(clause_sentences)
+        self._sentence_pairs: list[tuple[str, set[str]]] | None = None  # for sources_of, on first use
         self._squashed = lru_cache(maxsize=1024)(squash)
         self.idf = idf
         # A word the plan never uses weighs more than its rarest word: when a question asks about
@@ -136,6 +141,22 @@ class ExtractiveAnswerer:
 
     def ask_of(self, question: str) -> Ask:
         return self.reader.ask_of(question)
+
+    def sources_of(self, answer: str) -> frozenset[str]:
+        """The sentences an earlier answer was drawn from: those that hold at least ``earlier_overlap`` of the
+        answer's character pairs (an answer retold in other words around the plan's figure: 「规划说建设了
+        5处星级游园」) or that the answer holds as much of (a verbatim quote among others). The history a
+        client sends is text: its citation markers are not to be trusted, its words are."""
+        said = bigrams(_PAIR_TEXT.sub("", MARKER.sub("", nfkc(answer))))
+        if not said:
+            return frozenset()
+        if self._sentence_pairs is None:
+            self._sentence_pairs = [(s, pairs) for c in self.tree.clauses if c.kind in ("paragraph", "glossary")
+                                    for s in self._sentences_of(c.text)
+                                    if (pairs := bigrams(_PAIR_TEXT.sub("", nfkc(s))))]
+        share = self.params.earlier_overlap
+        return frozenset(s for s, pairs in self._sentence_pairs
+                         if len(said & pairs) >= share * min(len(said), len(pairs)))
 
     def split_parts(self, question: str) -> list[Ask]:
         return self.reader.split_parts(question)
@@ -178,7 +199,7 @@ class ExtractiveAnswerer:
             return False
         if not ask.specific:
             return True
-        context = _in_context(s, sent.clause)
+        context = _in_context(s, sent.clause) + sent.about
         covered = self.coverage(ask, context)
         if covered < self.params.min_subject and not self._means(ask, sent, context, covered):
             return False
@@ -302,16 +323,19 @@ class ExtractiveAnswerer:
             score += self.meaning_weight * (float(self._sentence_vectors[row] @ ask.vector) - self.params.mean_cosine)
         return score
 
-    def _pool(self, hits: list[Hit]) -> list[Sentence]:
+    def _pool(self, hits: list[Hit], about: str = "", earlier: frozenset[str] = frozenset()) -> list[Sentence]:
+        """The sentences that compete for the answer; those in ``earlier`` are said to be ``about`` that."""
         # The whole question's best clauses, and every clause found for one of its parts.
         pooled = [(rank, h) for rank, h in enumerate(hits) if rank < self.params.pool_clauses or h.for_part]
-        return [Sentence(text=s, clause=h.clause, rank=rank, meaning=h.question)
+        return [Sentence(text=s, clause=h.clause, rank=rank, meaning=h.question, about=about if s in earlier else "")
                 for rank, h in pooled for s in self._sentences_of(h.clause.text)]
 
     # -- answer --------------------------------------------------------------------
     def answer(self, question: str, hits: list[Hit], background: str = "",
-               vectors: Mapping[str, np.ndarray] | None = None, meaning_judged: bool = False) -> Draft:
+               vectors: Mapping[str, np.ndarray] | None = None, meaning_judged: bool = False,
+               earlier: frozenset[str] = frozenset()) -> Draft:
         """``background`` is the earlier conversation's topic; it names the subject when the question does not.
+        ``earlier``: the sentences the earlier answer was drawn from (:meth:`sources_of`), for a follow-up.
         ``vectors``: query embeddings retrieval already made, by query text (the first is the whole query's).
         ``meaning_judged``: the scope model has judged by meaning that the plan covers the question; then a
         word the plan never uses is no sign that the retrieved clauses are off topic (see _off_topic)."""
@@ -351,7 +375,10 @@ class ExtractiveAnswerer:
             draft = self._list(whole, hits, context)
             if draft:
                 return draft
-        pool = self._pool(hits)
+        # The sentences the earlier answer was drawn from are, by the conversation, about the earlier topic: one
+        # of them answers a follow-up's borrowed subject (「那栽了几万棵树？」 after 「公园绿地建得咋样？」) though its
+        # own words name it otherwise. Only whether it may answer changes, not how it ranks.
+        pool = self._pool(hits, about=squash(background), earlier=earlier)
         chosen: list[Sentence] = []
         missing: list[Ask] = []
         for ask in asks:

@@ -24,6 +24,7 @@ class ChainState:
     notice: str = ""  # what the user should be told besides the answer (a cut question, a failed LLM)
     query: str = ""  # the standalone question (a follow-up rewritten)
     background: str = ""  # the earlier topic a follow-up leans on ('' for a standalone question)
+    earlier: frozenset[str] = frozenset()  # the plan's sentences a follow-up's earlier answer was drawn from
     hits: tuple["Hit", ...] = ()
     vectors: Mapping[str, np.ndarray] = field(default_factory=dict)  # query embeddings by text
     scope: "ScopeDecision | None" = None

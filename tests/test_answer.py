@@ -187,6 +187,46 @@ class TestOfflineAnswers:
         assert final is not None and text == final.answer and "85%" in text
 
 
+# A conversation of our own about the review chapter's parks: the earlier answer retells, around the plan's
+# figure, a sentence that also holds the trees planted; the follow-up borrows the earlier topic (公园绿地),
+# which that sentence does not name in those words.
+PARK_HISTORY = [{"role": "user", "content": "前些年公园绿地建得咋样？"},
+                {"role": "assistant", "content": "规划说建设时光游园等5处星级游园。"}]
+PARK_SENTENCE_HOLDS = "种植各类乔灌木6.6万株"
+
+
+class TestEarlierAnswer:
+    """A follow-up's earlier answer: where in the plan it came from, and what that lets the follow-up take."""
+
+    def _sentence(self, bot, needle: str) -> str:
+        return next(s for s in bot.retriever.store.sentences if needle in s)
+
+    @pytest.mark.parametrize("said, needle", [
+        ("规划说建设时光游园等5处星级游园。", PARK_SENTENCE_HOLDS),                     # retold around its figure
+        ("根据规划：\n到2025年,普惠性幼儿园覆盖率达到85%[1]。", "普惠性幼儿园覆盖率达到85%"),  # the app's own answer
+    ])
+    def test_sources_are_the_sentences_it_came_from(self, bot, said, needle):
+        sources = bot.extractive.sources_of(said)
+        assert self._sentence(bot, needle) in sources and len(sources) <= 3
+
+    @pytest.mark.parametrize("said", ["", "   ", "[1][2]", "好的，谢谢！", "明天天气晴，最高气温25度。", "<script>x</script>"])
+    def test_text_that_retells_no_sentence_has_no_source(self, bot, said):
+        assert bot.extractive.sources_of(said) == frozenset()
+
+    def test_only_a_follow_up_carries_its_earlier_answers_sources(self, bot):
+        follow_up = bot._front.invoke(bot._start_state("那栽了几万棵树？", list(PARK_HISTORY), ""))
+        assert follow_up.background and self._sentence(bot, PARK_SENTENCE_HOLDS) in follow_up.earlier
+        standalone = bot._front.invoke(bot._start_state(KG_Q, list(PARK_HISTORY), ""))
+        assert not standalone.background and standalone.earlier == frozenset()
+
+    def test_the_earlier_answers_sentence_answers_a_follow_up_in_other_words(self, bot):
+        res = bot.ask("那栽了几万棵树？", list(PARK_HISTORY))
+        assert not res.abstained and "6.6万株" in res.answer
+        # the same question after the earlier question alone (no answer to draw on) is not answered from it
+        res = bot.ask("那栽了几万棵树？", PARK_HISTORY[:1])
+        assert res.abstained
+
+
 class TestBadInput:
     def test_empty_question_gets_a_prompt(self, bot):
         for q in ("", "   \n\t", None):
