@@ -26,7 +26,7 @@ from assistant.condense import Condensed, condense, is_follow_up, own_topic
 from assistant.extractive import EVIDENCE_FEATURES, Draft, ExtractiveAnswerer
 from assistant.figure_pairs import CHANGE_ASK, pair_answer
 from assistant.figures_table import FiguresTable
-from assistant.set_answers import set_answer
+from assistant.set_answers import counted_candidates, counted_set, members_answer, set_answer
 from assistant.llm import LLMUnavailable, invoke_with_timeout, make_llm, stream_with_timeout
 from assistant.plan_routing import Route, route
 from assistant.plan_set import PlanEngines, combined, stamped
@@ -459,9 +459,13 @@ class Assistant:
         members, each cited (assistant/set_answers.py), not with the sentence that names the set."""
         if res.outcome not in ("answered", "not_in_plan") or res.mode == "computed" or not res.query.strip():
             return res
-        members = set_answer(res.query.strip(), self.figures_table.named_sets, self.tree)
+        query, sets = res.query.strip(), self.figures_table.named_sets
+        members = set_answer(query, sets, self.tree)
         if members is None:
-            return res
+            named = self._counted_set(query)
+            if named is None:
+                return res
+            members = members_answer(query, named, sets, self.tree)
         # the same citation check as every answer: a member line its clause does not support is a bug
         checked = verify_answer(members.answer, [self.tree.by_id[c.clause_id] for c in members.citations])
         if not checked.ok or checked.dropped:
@@ -470,6 +474,20 @@ class Assistant:
         citations = [Citation(c.clause_id, c.label, c.text) for c in checked.cited]
         return replace(members, answer=checked.text, citations=citations, background=res.background,
                        notice=res.notice)
+
+    def _counted_set(self, question: str) -> NamedSet | None:
+        """The named set a list question means by the count it states (「三条带子」 for 「三带」), by meaning."""
+        candidates = counted_candidates(question, self.figures_table.named_sets)
+        if not candidates:
+            return None
+        store = self.retriever.store
+        rows = {d: i for i, d in enumerate(store.set_descriptions)}
+        if any(s.description not in rows for s in candidates):
+            return None  # (a store built before the sets were extracted as now: `python -m index build` refreshes it)
+        vector = self.retriever.embed_queries([question])[question]
+        params = self.settings.answer
+        return counted_set(candidates, [float(store.set_vectors[rows[s.description]] @ vector) for s in candidates],
+                           params.set_min_cosine, params.set_min_lead)
 
     @property
     def figures_table(self) -> FiguresTable:

@@ -14,12 +14,16 @@ list would cut short.
 """
 from __future__ import annotations
 
+from typing import TypeVar
+
 from assistant.text import named_share, squash
 from assistant.types import Answer, Citation
 from index.clauses import Clause, ClauseTree
-from index.lexicon import DEFINE_ASK, LIST_ASK
+from index.lexicon import ASKED_SET_COUNT, COUNT_CHARS, DEFINE_ASK, LIST_ASK, QUANTITY
 from index.named_sets import NamedSet
+from index.parser import cn_to_int
 
+T = TypeVar("T")  # a candidate set (tests pass plain names)
 MIN_NAME = 2  # a shorter set name (「两」) would be found in too many questions
 MIN_MEMBERS = 2  # fewer members make no list
 GLOSSARY = "glossary"  # NamedSet.source of a set the glossary defines
@@ -31,8 +35,52 @@ def set_answer(question: str, sets: list[NamedSet], tree: ClauseTree) -> Answer 
     if not (LIST_ASK.search(q) or DEFINE_ASK.search(q)):
         return None
     named = _set_named(q, [s for s in sets if s.source != GLOSSARY])
-    if named is None:
+    return members_answer(question, named, sets, tree) if named is not None else None
+
+
+def counted_candidates(question: str, sets: list[NamedSet]) -> list[NamedSet]:
+    """The sets a list question may mean by the count it states in its own words (「那三条带子是哪三条」):
+    those of that count, none of whose members the question names (「金融商务核心区里头要建哪两条街」 asks
+    about one member of 「两区」, not for them) and whose name's kind it names at least by a character.
+    Empty when it asks no list, asks a figure or states no count."""
+    q = squash(question)
+    if any(named_share(_bare(s.name), q) for s in sets if len(_bare(s.name)) >= MIN_NAME):
+        return []  # it names its set (with members or, like 「三大攻坚战」, without): that set or none is meant
+    # (「那两大产业各要干到多少亿」 asks figures of two things, not what they are)
+    m = ASKED_SET_COUNT.search(q) if LIST_ASK.search(q) and not QUANTITY.search(q) else None
+    if m is None:
+        return []
+    try:
+        count = int(m.group(1)) if m.group(1).isdigit() else cn_to_int(m.group(1))
+    except ValueError:
+        return []
+    return [s for s in sets if s.source != GLOSSARY and s.count == count and len(s.members) >= MIN_MEMBERS
+            and _kind_chars(s) & set(q) and not any(squash(member) in q for member in s.members)]
+
+
+def _kind_chars(named: NamedSet) -> set[str]:
+    """The characters of a set's name that say what kind of set it is (「九大商圈」→ 商, 圈), not how many nor
+    which (a name that lists its members, 「“A、B、C”战略」, is of the kind 战略): a question means a set only
+    when it names its kind at least this far (「圈子」 for 「九大商圈」, 「带子」 for 「三带」)."""
+    name = _bare(named.name)
+    for member in named.members:
+        name = name.replace(squash(member), "")
+    return {c for c in name if "\u4e00" <= c <= "\u9fff" and c not in COUNT_CHARS}
+
+
+def counted_set(candidates: list[T], cosines: list[float], min_cosine: float, min_lead: float) -> T | None:
+    """The candidate closest in meaning to the question (``cosines``, one per candidate), when it is close
+    enough and clearly closer than the next; sets of one count differ only in what they are about."""
+    if not candidates:
         return None
+    ranked = sorted(zip(cosines, range(len(candidates))), reverse=True)
+    best, at = ranked[0]
+    lead = best - ranked[1][0] if len(ranked) > 1 else min_lead  # a lone candidate has no rival to lead
+    return candidates[at] if best >= min_cosine and lead >= min_lead else None
+
+
+def members_answer(question: str, named: NamedSet, sets: list[NamedSet], tree: ClauseTree) -> Answer:
+    """The members of ``named``, each line citing the clause that states it."""
     by_name = {_bare(s.name): s for s in sets if len(s.members) >= MIN_MEMBERS}
     clauses: list[Clause] = []
     lines = [f"规划中的「{_bare(named.name)}」包括："]
@@ -84,4 +132,4 @@ def _bare(name: str) -> str:
     return squash(name).strip().replace("“", "").replace("”", "").replace('"', "")
 
 
-__all__ = ["set_answer"]
+__all__ = ["counted_candidates", "counted_set", "members_answer", "set_answer"]

@@ -64,6 +64,12 @@ class AnswerParams(BaseModel):
     # words keep the plan's figure and a few of its words: on the seven files' follow-ups 0.4 and 0.6 gave the
     # same answers, 0.8 one fewer right.
     earlier_overlap: float = Field(0.6, gt=0, le=1)
+    # A list question that states a count in its own words (「三条带子」 for 「三带」) is answered with the
+    # members of the named set of that count closest to it in meaning (e5 cosine of the question with the
+    # set's name and members), when that closeness reaches set_min_cosine and leads the next set of the same
+    # count by set_min_lead: sets of one count (三带, 三件大事, 三大攻坚战) differ only in meaning.
+    set_min_cosine: float = Field(0.89, ge=0, le=1)
+    set_min_lead: float = Field(0.02, ge=0, le=1)
 
 
 class BriefParams(BaseModel):

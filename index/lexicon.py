@@ -103,6 +103,11 @@ WHO_ASK = re.compile(any_of(_split("谁 叫什么名字 姓名 哪位")))
 # ('哪三条产业带': which N things, a list of a stated size)
 LIST_ASK = re.compile(any_of(_split("有哪些 哪些 哪几 包括 包含 都有 分别 几个方面 主要任务 重点任务 几大"))
                       + rf"|哪[两{CN_DIGITS[1:]}]")
+# A count a list question states (「哪三条」「九个…」「五种」): two or more of a kind, never an ordinal (第三个);
+# and the characters of a set's name that only say how many (「九大」「5种」), not what kind of set it is.
+SET_MEASURE_WORDS = COUNT_MEASURES + _split("大 种 类 样")
+ASKED_SET_COUNT = re.compile(rf"(?<![\d第])([两{CN_DIGITS[1:]}]{{1,3}}|\d{{1,2}})(?:{any_of(SET_MEASURE_WORDS)})")
+COUNT_CHARS = frozenset(CN_DIGITS + "两百千" + "".join(SET_MEASURE_WORDS))
 # The kind of thing a list question asks for: '打造哪几类楼宇群' → '楼宇群', '紧盯哪些企业' → '企业'.
 LIST_HEAD = re.compile(r"(?:哪些|哪几[类个项种条方面大]?|几大|哪[类种])([\u4e00-\u9fff]{2,6}?)(?:呢|吗|啊)?(?:[？?，,。；;、]|$)")
 DEFINE_ASK = re.compile(any_of(_split("什么意思 啥意思 指什么 指啥 是指 含义 指的是 是什么 是啥 什么是 解释")))

@@ -36,6 +36,9 @@ _MAX_UNLISTED = 10  # 「三大攻坚战」 names a set even unlisted; 「23项�
 _MAX_MEMBER = 30  # a member longer than this is a sentence, not a name
 
 
+_QUOTES = re.compile(r'[“”"]')  # around a name 「“三带”」: not part of what it says
+
+
 @dataclass(frozen=True)
 class NamedSet:
     """A set the plan names: ``count`` as the plan states it (None when it gives none), ``members`` in
@@ -49,6 +52,12 @@ class NamedSet:
 
     def to_dict(self) -> dict:
         return {**asdict(self), "members": list(self.members)}
+
+    @property
+    def description(self) -> str:
+        """What the set is embedded as (the store does it at build time): its name and its members in the
+        plan's words, so that 「三条带子」 finds 「三带：商贸商务产业集聚带、…」 by meaning."""
+        return _QUOTES.sub("", self.name) + "：" + "、".join(self.members)
 
 
 def extract_named_sets(tree: ClauseTree) -> list[NamedSet]:

