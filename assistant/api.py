@@ -476,7 +476,8 @@ class Assistant:
                        notice=res.notice)
 
     def _counted_set(self, question: str) -> NamedSet | None:
-        """The named set a list question means by the count it states (「三条带子」 for 「三带」), by meaning."""
+        """The named set a list question means by the count it states (「三条带子」 for 「三带」), by meaning. Only
+        a question with a candidate set costs a query embedding here (the chain's vectors are not kept)."""
         candidates = counted_candidates(question, self.figures_table.named_sets)
         if not candidates:
             return None
