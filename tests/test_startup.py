@@ -11,7 +11,8 @@ import sys
 NOT_ON_DEFAULT_PATH = ("bm25s", "scipy", "assistant.prompts", "langchain_openai", "torch", "sentence_transformers")
 
 
-def test_default_path_skips_llm_and_build_only_modules(settings):
+def test_default_path_skips_llm_and_build_only_modules(settings, bot):
+    # ``bot`` first: the stores are built (tests run in random order, and a first start builds them, with bm25s)
     code = ("import sys; from assistant import Assistant; b = Assistant.load(); r = b.ask('普惠性幼儿园覆盖率');"
             f"print(r.abstained, *[m in sys.modules for m in {NOT_ON_DEFAULT_PATH!r}])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
