@@ -40,7 +40,7 @@ from assistant.types import Answer, Citation
 from assistant.verify import verify_answer
 from index.clauses import Clause
 from index.config import Settings, get_settings
-from index.figures import Figure, Horizon, retrospective_clauses
+from index.figures import Figure, Horizon
 from index.named_sets import NamedSet
 from index.plans import ensure_all, load_profiles, settings_for
 from index.profile import PlanProfile
@@ -158,8 +158,10 @@ class Assistant:
                                              sentence_indicators=retriever.store.sentence_indicators)
         self._figures_table: FiguresTable | None = None  # built on first use: most sessions never ask
         # The paragraphs that look back on the previous period: a briefing's 现状与成效 draws on them.
-        self.review_paragraphs = frozenset(cid for cid in retrospective_clauses(self.tree, Horizon.of(self.profile))
+        self.review_paragraphs = frozenset(cid for cid in self.extractive.looks_back
                                            if self.tree.by_id[cid].kind == "paragraph")
+        # The store's row of each named set's vector, by NamedSet.description (for _counted_set).
+        self._set_rows = {d: i for i, d in enumerate(retriever.store.set_descriptions)}
         self.chain = self._build_chain()
         self._front = self._build_front()
         self.extractive.ask_of("预热")  # load the part-of-speech tagger now, not at the first question
@@ -481,13 +483,13 @@ class Assistant:
         candidates = counted_candidates(question, self.figures_table.named_sets)
         if not candidates:
             return None
-        store = self.retriever.store
-        rows = {d: i for i, d in enumerate(store.set_descriptions)}
+        rows = self._set_rows
         if any(s.description not in rows for s in candidates):
             return None  # (a store built before the sets were extracted as now: `python -m index build` refreshes it)
         vector = self.retriever.embed_queries([question])[question]
+        vectors = self.retriever.store.set_vectors
         params = self.settings.answer
-        return counted_set(candidates, [float(store.set_vectors[rows[s.description]] @ vector) for s in candidates],
+        return counted_set(candidates, [float(vectors[rows[s.description]] @ vector) for s in candidates],
                            params.set_min_cosine, params.set_min_lead)
 
     @property

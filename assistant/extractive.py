@@ -137,7 +137,7 @@ class ExtractiveAnswerer:
         self.past_dated = re.compile(f"{re.escape(profile.previous_period.name)}|(?:{profile.past_years})年")
         # The sections that look back on the previous period (found by the plan's structure): a sentence there
         # without date or period words speaks of results; elsewhere in a plan, of what is to be done.
-        self._looks_back = retrospective_clauses(tree, Horizon.of(profile))
+        self.looks_back = retrospective_clauses(tree, Horizon.of(profile))
 
     def ask_of(self, question: str) -> Ask:
         return self.reader.ask_of(question)
@@ -296,7 +296,7 @@ class ExtractiveAnswerer:
         if not (future or past):
             future, past = bool(self.future_s.search(clause)), bool(self.past_s.search(clause))
         if not (future or past) and clause_id:
-            past = clause_id in self._looks_back
+            past = clause_id in self.looks_back
             future = not past
         if period == "future":
             return not (past and not future)

@@ -44,7 +44,7 @@ def counted_candidates(question: str, sets: list[NamedSet]) -> list[NamedSet]:
     about one member of 「两区」, not for them) and whose name's kind it names at least by a character.
     Empty when it asks no list, asks a figure or states no count."""
     q = squash(question)
-    if any(named_share(_bare(s.name), q) for s in sets if len(_bare(s.name)) >= MIN_NAME):
+    if _set_named(q, sets, min_members=0) is not None:
         return []  # it names its set (with members or, like 「三大攻坚战」, without): that set or none is meant
     # (「那两大产业各要干到多少亿」 asks figures of two things, not what they are)
     m = ASKED_SET_COUNT.search(q) if LIST_ASK.search(q) and not QUANTITY.search(q) else None
@@ -95,13 +95,13 @@ def members_answer(question: str, named: NamedSet, sets: list[NamedSet], tree: C
     return Answer(answer="\n".join(lines), citations=citations, query=question, mode="extractive")
 
 
-def _set_named(question: str, sets: list[NamedSet]) -> NamedSet | None:
+def _set_named(question: str, sets: list[NamedSet], min_members: int = MIN_MEMBERS) -> NamedSet | None:
     """The set whose name the question holds (word for word, or nearly all its character pairs); the
-    longest name wins, so 「九大商圈」 beats 「商圈」."""
+    longest name wins, so 「九大商圈」 beats 「商圈」. Only sets listing at least ``min_members`` count."""
     best, best_score = None, 0.0
     for s in sets:
         name = _bare(s.name)
-        if len(name) < MIN_NAME or len(s.members) < MIN_MEMBERS:
+        if len(name) < MIN_NAME or len(s.members) < min_members:
             continue
         score = named_share(name, question)
         if score > best_score:
