@@ -224,7 +224,11 @@ class Assistant:
                 | RunnableLambda(self._retrieve_step, name="retrieve"))
 
     def _condense_step(self, state: ChainState) -> ChainState:
-        condensed = condense(state.question, list(state.history), self.profile.own_names,
+        # Years said in two digits (「到25年」) are read in full, in the question and the earlier questions alike.
+        full = self.profile.full_years
+        earlier_turns = [{**t, "content": full(t["content"])} if t.get("role") == "user" else t
+                         for t in state.history]
+        condensed = condense(full(state.question), earlier_turns, self.profile.own_names,
                              short=self.settings.answer.follow_up_max_chars)
         query = condensed.query
         if self.llm is not None and state.history and is_follow_up(state.question, self.profile.own_names,

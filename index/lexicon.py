@@ -30,6 +30,10 @@ CN_ORDINAL = {c: i for i, c in enumerate(CN_DIGITS, start=1)}  # '第三条' →
 # How Chinese names a five-year period ('十N五', quoted or not): the form, not any one plan's period.
 FIVE_YEAR_NAME = r"“?十[一二三四五六七八九]五”?"
 
+# A year said with two digits (「到25年」「从15年到20年」); not a span of years (「住了20年」「近20年」「20年来」
+# 「20多年」「20年前」) nor a decade (「90年代」). A plan's profile tells which century and years are meant.
+TWO_DIGIT_YEAR = re.compile(r"(?<![\d.年了过近这几多每十百])(\d{2})年(?![代来间多前后半以内])")
+
 # What in a plan's sentence answers a date, a duration or an ordinal question.
 WHEN_S = re.compile(rf"{YEAR.pattern}|\d+月|年底|年内")
 # A paragraph that opens with its horizon ('展望Y年,…', '到Y年,…') dates every sentence in it.
@@ -58,7 +62,7 @@ def standard_ask(text: str) -> str:
 # How-long words: a duration, not a date, answers them.
 HOW_LONG_WORDS = _split("多久 多长时间")
 # Words that say *how* a question asks, never what about ('哪几个', '包括'): never a subject word.
-ASK_FORM = re.compile(rf"哪|什么|啥|多少|^几|^包[括含]|{any_of(HOW_LONG_WORDS)}")
+ASK_FORM = re.compile(rf"哪|什么|啥|多少|多大|^几|^包[括含]|{any_of(HOW_LONG_WORDS)}")
 # Measure words of a count ('几所', '多少家'); the units a figure question may ask in.
 COUNT_MEASURES = _split("个 所 家 条 项 座 处 张 名 户 次 眼 支 件 台 辆 位 间 栋")
 UNITS = COUNT_MEASURES + _split("亿元 万元 万平方米 平方米 平方公里 万人次 人次 万人 公里 千米 元 钱 人 亩 套 微克 吨 千瓦 "
@@ -68,16 +72,18 @@ MAGNITUDE = "[十百千万亿]*"
 # A count asked in the plan's measure words counts the plan's other words for the same things.
 SAME_UNIT = {"名": "名|人", "人": "人|名", "个": "个|家|所|座|处|项|条"}
 RATE_WORDS = _split("百分之 比例 比重 占比 百分比 率")
-QUANTITY = re.compile(rf"多少|(?<![哪第那这])几(?:{any_of(COUNT_MEASURES + ('万', '亿', '成', '倍'))})"
+# 「多大」 asks a size or an age (「做到多大」「管到多大岁数」) as 「多少」 asks an amount. The 几 of 「哪几」「第几」
+# and of 「好几」 (several: 「好几百个」 tells, it does not ask) is no figure asked.
+QUANTITY = re.compile(rf"多少|多大|(?<![哪第那这好])几(?:{any_of(COUNT_MEASURES + ('万', '亿', '成', '倍'))})"
                       rf"|{any_of(RATE_WORDS[:-1])}|(?:率|幅度)(?:是|为|要|能|会|达到|控制在)*(?:多少|几)")
-ASKED_UNIT = re.compile(rf"(?:多少|(?<![哪第那这])几)({MAGNITUDE}(?:{any_of(UNITS)}))")
+ASKED_UNIT = re.compile(rf"(?:多少|(?<![哪第那这好])几)({MAGNITUDE}(?:{any_of(UNITS)}))")
 # A figure asked per person, household or span of time ('每人每月', '人均'): a total does not answer it, and
 # a sentence answers it only with a figure given per something (每…, 人均…, …/年).
 PER_ASK = re.compile(rf"每(?:个)?(?:人|户|月|天|年|千人|万人|平方公里)|人均")
 PER_S = re.compile(r"每|人均|[日月年]均|/|(?<![\d年月])[日月](?=[\u4e00-\u9fff]{1,3}\s*\d)")  # …, 「日处理N吨」
 RATE = re.compile(any_of(RATE_WORDS))
 # (not the 几 of an indefinite span of time: 「前几年」「这几年」 ask nothing, and 「前年」 would be another year)
-COUNT_ASK = re.compile(rf"有?(多少|(?<![前近这那头])几(?!年))[{''.join(COUNT_MEASURES)}万亿元人]?")
+COUNT_ASK = re.compile(rf"有?(多少|(?<![前近这那头好])几(?!年))[{''.join(COUNT_MEASURES)}万亿元人]?")
 HOW_LONG = re.compile(any_of(HOW_LONG_WORDS))
 TIME_ASK = re.compile(rf"{any_of(('什么时候', '何时', '几月', '期限', '时间表', '截止') + HOW_LONG_WORDS)}|哪[一两几]?年")
 ORDINAL_ASK = re.compile("第几")

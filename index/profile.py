@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from index.lexicon import TWO_DIGIT_YEAR
+
 PROFILE_FILE = "profile.toml"
 EARLIEST_YEAR = 1990  # years before a plan's period that a question or sentence may name
 
@@ -107,6 +109,17 @@ class PlanProfile:
     def past_date(self) -> re.Pattern[str]:
         """The previous period or a year before the plan's."""
         return re.compile(f"{re.escape(self.previous_period.name)}|{self.past_years}")
+
+    def full_years(self, text: str) -> str:
+        """``text`` with the years it says in two digits written in full (「到25年」 → 「到2025年」), when the
+        year is one this plan speaks of: from the year before its previous period (the base year a review
+        counts from) to its long-range year. Residents say years so; the plan writes them in full."""
+        first, last = self.previous_period.start - 1, self.long_range_year
+
+        def full(m: re.Match[str]) -> str:
+            year = first // 100 * 100 + int(m.group(1))
+            return f"{year}年" if first <= year <= last else m.group(0)
+        return TWO_DIGIT_YEAR.sub(full, text)
 
     @cached_property
     def period_names(self) -> tuple[str, ...]:

@@ -37,6 +37,12 @@ class TestOfflineAnswers:
                     for num in re.findall(r"\d+(?:\.\d+)?", re.sub(r"\[\d+\]", "", sentence)):
                         assert num in cited, (q, sentence)
 
+    @pytest.mark.parametrize("said", ["到25年普惠性幼儿园覆盖率要达到多少？", "等到25年，普惠园覆盖率能到多少？"])
+    def test_a_year_said_in_two_digits_is_the_year_in_full(self, bot, said):
+        res = bot.ask(said)
+        assert not res.abstained and "85%" in res.answer and res.citations[0].clause_id == "10.2.2"
+        assert "2025" in res.query
+
     def test_glossary_definition(self, bot):
         res = bot.ask("“六个百分百”指什么？")
         assert not res.abstained and res.citations[0].clause_id == "G.18"

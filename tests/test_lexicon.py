@@ -34,6 +34,13 @@ class TestPatterns:
     def test_every_question_word_asks(self, word: str) -> None:
         assert lexicon.ASKING.search(f"养老{word}")
 
+    @pytest.mark.parametrize("question, asks_figure", [
+        ("金融这块要做到多大？", True), ("管到多大岁数？", True), ("有几所？", True),
+        ("听说收拾了好几百个小区，规划里咋说？", False), ("分成好几个片儿办学是啥意思？", False), ("哪几个商圈？", False),
+    ])
+    def test_a_figure_is_asked_by_its_question_words_not_by_an_indefinite_count(self, question, asks_figure):
+        assert bool(lexicon.QUANTITY.search(question)) is asks_figure
+
     @pytest.mark.parametrize("word", lexicon.POINTING_BACK)
     def test_every_pointing_back_word_is_read_whole(self, word: str) -> None:
         assert lexicon.REFERS_BACK.search(f"问一下{word}的情况").group(1) == word

@@ -217,6 +217,15 @@ class TestProfiles:
                 if other is not p:
                     assert not [m for m in p.mentions if m in other.name or any(m in o for o in other.mentions)]
 
+    @pytest.mark.parametrize("said, read", [
+        ("到25年那会儿", "到2025年那会儿"), ("从15年到20年", "从2015年到2020年"), ("等到35年，", "等到2035年，"),
+        ("住了20年", "住了20年"), ("近20年", "近20年"), ("20年来", "20年来"), ("20多年", "20多年"), ("20年前", "20年前"),
+        ("90年代", "90年代"), ("到14年", "到14年"), ("到36年", "到36年"), ("到2025年", "到2025年"),
+    ])
+    def test_two_digit_years_the_plan_speaks_of_are_read_in_full(self, said, read):
+        """Only years from the base year of the previous period to the long-range year; spans of years stay."""
+        assert PlanProfile.load(PLANS / "qiaoxi_14th" / "profile.toml").full_years(said) == read
+
     def test_mentions_default_to_none(self, tmp_path):
         text = (PLANS / "national_14th" / "profile.toml").read_text(encoding="utf-8")
         start = text.index("mentions = [")
