@@ -26,7 +26,7 @@ from assistant.condense import Condensed, condense, is_follow_up, own_topic
 from assistant.extractive import EVIDENCE_FEATURES, Draft, ExtractiveAnswerer
 from assistant.figure_pairs import CHANGE_ASK, pair_answer
 from assistant.figures_table import FiguresTable
-from assistant.set_answers import counted_candidates, counted_set, members_answer, set_answer
+from assistant.set_answers import counted_candidates, counted_set, members_answer, partly_listed, set_answer
 from assistant.llm import LLMUnavailable, invoke_with_timeout, make_llm, stream_with_timeout
 from assistant.plan_routing import Route, route
 from assistant.plan_set import PlanEngines, combined, stamped
@@ -372,6 +372,15 @@ class Assistant:
             return replace(state, notice=_join(state.notice, "大模型的回答未通过引用核验，以下为规划原文摘录。"))
         return replace(state, draft=Draft(text=text, context=context), mode="llm")
 
+    def _abstention(self, reason: str, related: list[Citation], **common) -> Answer:
+        """「规划中没有明确提到…（why）」 with the related clauses named below it (never numbered citations)."""
+        lines = [f"{ABSTAIN_HEAD}（{reason}）。" if reason else f"{ABSTAIN_HEAD}。"]
+        if related:
+            lines.append("相关条款（仅供参考，并非答案）：")
+            lines += [f"· {self.cite_prefix}{c.label}" for c in related]
+        return Answer(answer="\n".join(lines), citations=[], abstained=True, related=related, reason=reason,
+                      outcome="not_in_plan", **common)
+
     def _llm_messages(self, state: ChainState):
         """The answer prompt: the retrieved clauses numbered [1]…[n] (the markers the check reads)."""
         from assistant.prompts import answer_prompt
@@ -388,12 +397,7 @@ class Assistant:
         draft = state.draft
         if draft.abstained:
             related = [citation_of(c) for c in draft.related]  # (bounded where chosen: related_clauses)
-            lines = [f"{ABSTAIN_HEAD}（{draft.reason}）。" if draft.reason else f"{ABSTAIN_HEAD}。"]
-            if related:
-                lines.append("相关条款（仅供参考，并非答案）：")
-                lines += [f"· {self.cite_prefix}{c.label}" for c in related]
-            return Answer(answer="\n".join(lines), citations=[], abstained=True, related=related,
-                          reason=draft.reason, outcome="not_in_plan", **common)
+            return self._abstention(draft.reason, related, **common)
         check = verify_answer(draft.text, draft.context)
         if not check.ok:  # cannot happen for verbatim extracts; guard anyway
             return Answer(answer=f"{ABSTAIN_HEAD}。", abstained=True, outcome="not_in_plan", **common)
@@ -470,7 +474,7 @@ class Assistant:
         if members is None:
             named = self._counted_set(query)
             if named is None:
-                return res
+                return self._with_partly_listed(res)
             members = members_answer(query, named, sets, self.tree)
         # the same citation check as every answer: a member line its clause does not support is a bug
         checked = verify_answer(members.answer, [self.tree.by_id[c.clause_id] for c in members.citations])
@@ -480,6 +484,18 @@ class Assistant:
         citations = [Citation(c.clause_id, c.label, c.text) for c in checked.cited]
         return replace(members, answer=checked.text, citations=citations, background=res.background,
                        notice=res.notice)
+
+    def _with_partly_listed(self, res: Answer) -> Answer:
+        """A question for the names of a set by its count that the plan counts without listing them all
+        (「那九个教育集团都叫啥？」 where it says only 「组建9个教育集团」) is not answered by the sentence that
+        counts them: the plan does not give the names, and the clause that counts them is shown as related."""
+        partial = partly_listed(res.query, self.tree, self.figures_table.named_sets)
+        if partial is None:
+            return res
+        counted = citation_of(self.tree.by_id[partial.clause_id])
+        related = [counted, *[c for c in [*res.related, *res.citations] if c.clause_id != counted.clause_id]]
+        return self._abstention(partial.reason, related[:self.settings.answer.related_clauses],
+                                query=res.query, background=res.background, notice=res.notice, mode=res.mode)
 
     def _counted_set(self, question: str) -> NamedSet | None:
         """The named set a list question means by the count it states (「三条带子」 for 「三带」), by meaning. Only

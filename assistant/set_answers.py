@@ -14,12 +14,15 @@ list would cut short.
 """
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import TypeVar
 
 from assistant.text import named_share, squash
 from assistant.types import Answer, Citation
 from index.clauses import Clause, ClauseTree
-from index.lexicon import ASKED_SET_COUNT, COUNT_CHARS, DEFINE_ASK, LIST_ASK, QUANTITY
+from index.lexicon import (ASKED_SET_COUNT, COUNT_CHARS, COUNTED_THINGS, DEFINE_ASK, LIST_ASK, NAME_ASK, QUANTITY,
+                           SET_ITEM_SEP, TIME_ASK, standard_ask)
 from index.named_sets import NamedSet
 from index.parser import cn_to_int
 
@@ -56,6 +59,73 @@ def counted_candidates(question: str, sets: list[NamedSet]) -> list[NamedSet]:
         return []
     return [s for s in sets if s.source != GLOSSARY and s.count == count and len(s.members) >= MIN_MEMBERS
             and _kind_chars(s) & set(q) and not any(squash(member) in q for member in s.members)]
+
+
+@dataclass(frozen=True)
+class PartlyListed:
+    """A set the plan counts but names only in part (「A、B等5个X」) or not at all (「组建9个X」)."""
+
+    count: int
+    listed: int  # how many names the plan gives before the count
+    sentence: str
+    clause_id: str
+
+    @property
+    def reason(self) -> str:
+        """What the abstention says (no figure: the clause, shown as related, says how many)."""
+        return "规划只列举了其中一部分，没有逐一列出全部名称" if self.listed else "规划只给出了数量，没有列出名称"
+
+
+def partly_listed(question: str, tree: ClauseTree, sets: list[NamedSet]) -> PartlyListed | None:
+    """The set a question asks the names of by its count (「那九个教育集团都叫啥？」) when the plan counts
+    it without listing it in full; None when the question asks no names by a count, when the plan lists
+    a set of that count and kind in full anywhere (then the set answers it) or counts no such set."""
+    q = standard_ask(squash(question))
+    m = ASKED_SET_COUNT.search(q)
+    if m is None or QUANTITY.search(q) or TIME_ASK.search(q):
+        return None  # (「那24个项目什么时候完成？」 asks when, not what they are)
+    if not (LIST_ASK.search(q) or DEFINE_ASK.search(q) or NAME_ASK.search(q)):
+        return None
+    if _set_named(q, sets) is not None:
+        return None  # it names a set the plan lists (「六个百分百」 in the glossary): that set answers it
+    count = _count(m.group(1))
+    if count is None:
+        return None
+    partial: list[PartlyListed] = []
+    plan = "".join(squash(c.text) for c in tree.clauses)
+    for clause in tree.clauses:
+        # (a glossary entry defines the set it is named by: 「四种类型经济:即A、B、C和D」)
+        defined = re.split(r"[:：]", squash(clause.text), maxsplit=1)[0] if clause.kind == GLOSSARY else ""
+        for sentence in re.split(r"(?<=[。；;])", squash(clause.text)):
+            for c in COUNTED_THINGS.finditer(sentence):
+                if _count(c.group("num")) != count or c.group("noun")[:2] not in q:
+                    continue  # another count, or things of a kind the question does not name
+                if defined and c.group(0).lstrip("等") in defined:
+                    return None
+                if plan.count(c.group("noun")) > count:
+                    return None  # each named by the set's word somewhere (「四个面向」: 面向A,面向B,…)
+                before = re.split(r"[,，:：;；。]", sentence[:c.start()])[-1]
+                items = [i for i in SET_ITEM_SEP.split(before) if i.strip()]
+                listed = len(items) if c.group("etc") or len(items) > 1 else 0
+                if listed >= count:
+                    return None  # listed in full here
+                partial.append(PartlyListed(count, listed, sentence, clause.clause_id))
+    if any(s.count == count and len(s.members) >= count and _names_kind(s, q) for s in sets):
+        return None  # a set of that count and kind the plan lists (under its headings, in its glossary…)
+    return partial[0] if partial else None
+
+
+def _names_kind(named: NamedSet, question: str) -> bool:
+    """Does the question name the set's kind by two characters in a row of its name (「商圈」 of 「九大商圈」)?"""
+    kind = "".join(c if c in _kind_chars(named) else " " for c in _bare(named.name))
+    return any(kind[i:i + 2] in question for i in range(len(kind) - 1) if " " not in kind[i:i + 2])
+
+
+def _count(num: str) -> int | None:
+    try:
+        return int(num) if num.isdigit() else cn_to_int(num)
+    except ValueError:
+        return None
 
 
 def _kind_chars(named: NamedSet) -> set[str]:
@@ -132,4 +202,4 @@ def _bare(name: str) -> str:
     return squash(name).strip().replace("“", "").replace("”", "").replace('"', "")
 
 
-__all__ = ["counted_candidates", "counted_set", "members_answer", "set_answer"]
+__all__ = ["PartlyListed", "counted_candidates", "counted_set", "members_answer", "partly_listed", "set_answer"]

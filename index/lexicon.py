@@ -210,6 +210,12 @@ FIGURE_RESPECTIVE = re.compile(r"分别(达到|突破|超过)")
 # A count that names a set: 三大, 四个, 5种, 八项 (一 is left out: 「一个」「一批」 are articles).
 SET_COUNT = re.compile(rf"(?P<num>[两{CN_DIGITS[1:]}]+|\d+)(?P<measure>大|个|项|种|类|场|件|所|家|条)(?P<noun>[\u4e00-\u9fff]{{1,12}})")
 SET_ITEM_SEP = re.compile(r"、|以及|和|及|与")
+# A count of things in a plan's sentence, with 等 when the words before it are only examples (「A、B等5个X」,
+# 「组建9个教育集团」): a question for all of them by that count may get fewer names than it asks for.
+COUNTED_THINGS = re.compile(rf"(?P<etc>等)?(?P<num>[两{CN_DIGITS[1:]}]{{1,3}}|\d{{1,3}})(?:{any_of(SET_MEASURE_WORDS)})"
+                            r"(?P<noun>[\u4e00-\u9fff]{2,12})")
+# Words that ask what things are called (「叫啥名儿」「都是啥」), besides the list words.
+NAME_ASK = re.compile(any_of(_split("叫什么 名字 名儿 名称 都是什么 是哪")))
 # Verbs and adverbs that open the phrase holding a list: not part of its first member.
 SET_VERB_LEAD = re.compile(
     r"^即?(?:[不断积极大力加快全面深入重点着力持续高水平高标准逐步先后顺利]{0,4})?"

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from assistant.set_answers import counted_set, set_answer
+from assistant.set_answers import counted_set, partly_listed, set_answer
 from assistant.text import squash
 from assistant.verify import verify_answer
 
@@ -84,3 +84,32 @@ class TestCountedSets:
         assert counted_set(["A", "B"], [0.9, 0.89], min_cosine=0.89, min_lead=0.02) is None
         assert counted_set(["A", "B"], [0.8, 0.5], min_cosine=0.89, min_lead=0.02) is None
         assert counted_set([], [], min_cosine=0.0, min_lead=0.0) is None
+
+
+class TestPartlyListedSets:
+    """A set asked for by its count that the plan counts without naming every member: not answered with
+    the sentence that counts it; the plan is said not to list the names, and that clause is shown."""
+
+    @pytest.mark.parametrize("question, listed, clause_id", [
+        ("规划里那9个教育集团分别叫什么？", 0, "1.1.8.1"),          # only counted
+        ("那5处星级游园都叫什么名字？", 1, "1.1.5.1"),             # one named, then 「等5处」
+        ("征迁的那24个市政公益项目都有哪些？", 3, "1.1.5.1"),
+    ])
+    def test_a_count_without_all_its_names(self, bot, question, listed, clause_id):
+        partial = partly_listed(question, bot.tree, bot.named_sets())
+        assert partial is not None and (partial.listed, partial.clause_id) == (listed, clause_id)
+        res = bot.ask(question)
+        assert res.abstained and res.outcome == "not_in_plan" and res.citations == []
+        assert res.related[0].clause_id == clause_id and partial.reason in res.answer
+        assert not re.search(r"\d", partial.reason)  # the count is the related clause's to state
+
+    @pytest.mark.parametrize("question", [
+        "桥西的九大商圈都有哪些？",                 # listed in full
+        "“四种类型经济”是哪四种？",                 # the glossary entry lists it
+        "科技兴区要坚持的四个面向是哪四个？",         # each member named by the set's word elsewhere
+        "那24个市政公益项目什么时候完成的？",          # asks when, not what they are
+        "9个教育集团一共有多少所学校？",              # asks a figure
+        "规划里的教育集团有哪些？",                    # states no count
+    ])
+    def test_not_said_to_be_unlisted(self, bot, question):
+        assert partly_listed(question, bot.tree, bot.named_sets()) is None
