@@ -201,13 +201,22 @@ class ExtractiveAnswerer:
             return True
         context = _in_context(s, sent.clause) + sent.about
         covered = self.coverage(ask, context)
-        if covered < self.params.min_subject and not self._means(ask, sent, context, covered):
+        if (covered < self.params.min_subject and not self._states_more(ask, sent)
+                and not self._means(ask, sent, context, covered)):
             return False
         if any(n not in clause_text for n in ask.names):
             return False  # a figure for a neighbouring district is not in a clause about the whole plan area
         if ask.period and not self._same_period(ask.period, s, clause_text, sent.clause.clause_id):
             return False
         return self._holds_kind(ask, sent)
+
+    @staticmethod
+    def _states_more(ask: Ask, sent: Sentence) -> bool:
+        """Does a follow-up's figure question ask about a sentence its earlier answer came from (``about``) that
+        states more than one figure? 「那公办的占多少？」 after 「普惠性幼儿园覆盖率达到85%」 asks the figure beside it
+        (「…,公办幼儿园在园幼儿达到50%」) in words of its own: the conversation, not the words, makes it the subject."""
+        return bool(sent.about) and ask.quantity and len([n for n in amounts_in(squash(sent.text))
+                                                           if not YEAR.fullmatch(n)]) >= 2
 
     def _holds_kind(self, ask: Ask, sent: Sentence) -> bool:
         """Does the sentence hold the kind of evidence the ask wants: a figure (in the asked unit, per

@@ -233,6 +233,29 @@ class TestEarlierAnswer:
         assert res.abstained
 
 
+    KG_HISTORY = [{"role": "user", "content": KG_Q},
+                  {"role": "assistant", "content": "根据规划：\n到2025年,普惠性幼儿园覆盖率达到85%[1]。"}]
+
+    @pytest.mark.parametrize("follow_up", ["那公立的园里娃娃能占几成？", "那公家开的能占多少？"])
+    def test_a_follow_up_asks_the_figure_beside_the_earlier_one_in_words_of_its_own(self, bot, follow_up):
+        """The earlier answer's sentence states a second figure; the follow-up's words (公立, 公家) are not the plan's."""
+        res = bot.ask(follow_up, self.KG_HISTORY)
+        assert not res.abstained and "50%" in res.answer and res.citations[0].clause_id == "10.2.2"
+
+    @pytest.mark.parametrize("text, about, asks_figure, states_more", [
+        ("到2025年,普惠性幼儿园覆盖率达到85%,公办幼儿园在园幼儿达到50%。", "earlier topic", True, True),
+        ("到2025年,普惠性幼儿园覆盖率达到85%,公办幼儿园在园幼儿达到50%。", "", True, False),  # not the earlier's
+        ("到2025年,普惠性幼儿园覆盖率达到85%。", "earlier topic", True, False),  # one figure (a year is none)
+        ("到2025年,普惠性幼儿园覆盖率达到85%,公办幼儿园在园幼儿达到50%。", "earlier topic", False, False),
+    ])
+    def test_only_an_earlier_sentence_with_a_second_figure_answers_a_figure_follow_up(self, bot, text, about,
+                                                                                      asks_figure, states_more):
+        from assistant.extractive import Sentence
+        sent = Sentence(text=text, clause=bot.tree.by_id["10.2.2"], rank=0, about=about)
+        ask = bot.extractive.ask_of("那公家开的能占多少？" if asks_figure else "那公家开的咋样？")
+        assert bot.extractive._states_more(ask, sent) is states_more
+
+
 class TestBadInput:
     def test_empty_question_gets_a_prompt(self, bot):
         for q in ("", "   \n\t", None):
