@@ -212,11 +212,16 @@ class ExtractiveAnswerer:
 
     @staticmethod
     def _states_more(ask: Ask, sent: Sentence) -> bool:
-        """Does a follow-up's figure question ask about a sentence its earlier answer came from (``about``) that
-        states more than one figure? 「那公办的占多少？」 after 「普惠性幼儿园覆盖率达到85%」 asks the figure beside it
-        (「…,公办幼儿园在园幼儿达到50%」) in words of its own: the conversation, not the words, makes it the subject."""
-        return bool(sent.about) and ask.quantity and len([n for n in amounts_in(squash(sent.text))
-                                                           if not YEAR.fullmatch(n)]) >= 2
+        """Does a follow-up ask a figure or a date of a sentence its earlier answer came from (``about``)?
+        「那公家开的能占多少？」 after 「普惠性幼儿园覆盖率达到85%」 asks the figure beside it (「…,公办幼儿园在园幼儿
+        达到50%」), 「那多会儿弄完？」 when that is done, in words of its own: the conversation, not the words, makes
+        that sentence the subject. A figure asked needs a second figure there (the first was the earlier answer);
+        whether it holds the kind asked is checked as for any sentence (_holds_kind)."""
+        if not sent.about:
+            return False
+        if ask.quantity:
+            return len([n for n in amounts_in(squash(sent.text)) if not YEAR.fullmatch(n)]) >= 2
+        return ask.time
 
     def _holds_kind(self, ask: Ask, sent: Sentence) -> bool:
         """Does the sentence hold the kind of evidence the ask wants: a figure (in the asked unit, per

@@ -242,18 +242,21 @@ class TestEarlierAnswer:
         res = bot.ask(follow_up, self.KG_HISTORY)
         assert not res.abstained and "50%" in res.answer and res.citations[0].clause_id == "10.2.2"
 
-    @pytest.mark.parametrize("text, about, asks_figure, states_more", [
-        ("到2025年,普惠性幼儿园覆盖率达到85%,公办幼儿园在园幼儿达到50%。", "earlier topic", True, True),
-        ("到2025年,普惠性幼儿园覆盖率达到85%,公办幼儿园在园幼儿达到50%。", "", True, False),  # not the earlier's
-        ("到2025年,普惠性幼儿园覆盖率达到85%。", "earlier topic", True, False),  # one figure (a year is none)
-        ("到2025年,普惠性幼儿园覆盖率达到85%,公办幼儿园在园幼儿达到50%。", "earlier topic", False, False),
+    TWO_FIGURES = "到2025年,普惠性幼儿园覆盖率达到85%,公办幼儿园在园幼儿达到50%。"
+
+    @pytest.mark.parametrize("follow_up, text, about, states_more", [
+        ("那公家开的能占多少？", TWO_FIGURES, "earlier topic", True),
+        ("那公家开的能占多少？", TWO_FIGURES, "", False),  # not a sentence the earlier answer came from
+        ("那公家开的能占多少？", "到2025年,普惠性幼儿园覆盖率达到85%。", "earlier topic", False),  # one figure (a year is none)
+        ("那多会儿能弄完？", TWO_FIGURES, "earlier topic", True),  # a date asked: whether it holds one is _holds_kind's
+        ("那多会儿能弄完？", TWO_FIGURES, "", False),
+        ("那公家开的咋样？", TWO_FIGURES, "earlier topic", False),  # an open ask is answered by rank and words
     ])
-    def test_only_an_earlier_sentence_with_a_second_figure_answers_a_figure_follow_up(self, bot, text, about,
-                                                                                      asks_figure, states_more):
+    def test_a_sentence_the_earlier_answer_came_from_answers_a_figure_or_date_follow_up(self, bot, follow_up, text,
+                                                                                          about, states_more):
         from assistant.extractive import Sentence
         sent = Sentence(text=text, clause=bot.tree.by_id["10.2.2"], rank=0, about=about)
-        ask = bot.extractive.ask_of("那公家开的能占多少？" if asks_figure else "那公家开的咋样？")
-        assert bot.extractive._states_more(ask, sent) is states_more
+        assert bot.extractive._states_more(bot.extractive.ask_of(follow_up), sent) is states_more
 
 
 class TestBadInput:
