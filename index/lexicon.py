@@ -99,6 +99,7 @@ DETAIL_ASKS: dict[str, tuple[tuple[str, ...], str, str]] = {
     # (not 「哪条路」: which road a named corridor follows is a road the plan may name)
     "address": (_split("门牌 地址 几号院 街几号 路几号 在哪里办 上哪里办 去哪里办 在哪办 去哪办 上哪办 去哪里申请 "
                        "去哪申请 上哪里申请"), r"\d+\s*号(?!线)|地址", "具体地址和办理地点"),
+    "zone": (_split("划片 招生范围 对口学校 对口小学 对口初中 按片 片儿划 划到哪"), r"划片|招生范围|对口", "学校招生划片范围"),
     "procedure": (_split("什么材料 哪些材料 什么手续 哪些手续 办理流程 申请流程 办事流程 怎么申请 如何申请 要带什么 "
                          "申请条件"), r"材料|手续|流程|申请条件", "办理手续和材料"),
 }

@@ -69,7 +69,8 @@ class TestOfflineAnswers:
         ("区委书记是谁？", "规划中没有提到相关人员"),  # 「习近平总书记」 names a person, not this role's holder
         ("办残疾证需要啥材料？", "规划中没有给出办理手续和材料"),
         ("社区食堂多会儿开饭？", "规划中没有给出具体时间"),  # everyday question words read as the standard ones
-    ], ids=["phone", "clock", "day", "route", "address", "who-holds-a-role", "procedure", "colloquial-when"])
+        ("新建的那几所小学按片儿划，俺们小区对口哪个学校？", "规划中没有给出学校招生划片范围"),
+    ], ids=["phone", "clock", "day", "route", "address", "who-holds-a-role", "procedure", "colloquial-when", "zone"])
     def test_details_finer_than_the_plan_abstain_with_what_is_missing(self, bot, q, reason):
         """The clauses on the topic are found (the related list shows them), but no sentence holds the
         kind of detail asked for: in scope, not in the plan."""
