@@ -92,7 +92,7 @@ def partly_listed(question: str, tree: ClauseTree, sets: list[NamedSet]) -> Part
     if count is None:
         return None
     partial: list[PartlyListed] = []
-    plan = "".join(squash(c.text) for c in tree.clauses)
+    plan = ""  # the whole text, joined only when a count of the asked kind is found
     for clause in tree.clauses:
         # (a glossary entry defines the set it is named by: 「四种类型经济:即A、B、C和D」)
         defined = re.split(r"[:：]", squash(clause.text), maxsplit=1)[0] if clause.kind == GLOSSARY else ""
@@ -102,6 +102,7 @@ def partly_listed(question: str, tree: ClauseTree, sets: list[NamedSet]) -> Part
                     continue  # another count, or things of a kind the question does not name
                 if defined and c.group(0).lstrip("等") in defined:
                     return None
+                plan = plan or "".join(squash(cl.text) for cl in tree.clauses)
                 if plan.count(c.group("noun")) > count:
                     return None  # each named by the set's word somewhere (「四个面向」: 面向A,面向B,…)
                 before = re.split(r"[,，:：;；。]", sentence[:c.start()])[-1]
