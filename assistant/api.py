@@ -17,6 +17,7 @@ import time
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import replace
+from functools import cached_property
 
 import numpy as np
 from langchain_core.runnables import Runnable, RunnableLambda
@@ -26,7 +27,8 @@ from assistant.condense import Condensed, condense, is_follow_up, own_topic
 from assistant.extractive import EVIDENCE_FEATURES, Draft, ExtractiveAnswerer
 from assistant.figure_pairs import CHANGE_ASK, pair_answer
 from assistant.figures_table import FiguresTable
-from assistant.set_answers import counted_candidates, counted_set, members_answer, partly_listed, set_answer
+from assistant.set_answers import (CountedMention, counted_candidates, counted_mentions, counted_set, members_answer,
+                                   partly_listed, set_answer)
 from assistant.llm import LLMUnavailable, invoke_with_timeout, make_llm, stream_with_timeout
 from assistant.plan_routing import Route, route
 from assistant.plan_set import PlanEngines, combined, stamped
@@ -489,13 +491,18 @@ class Assistant:
         """A question for the names of a set by its count that the plan counts without listing them all
         (「那九个教育集团都叫啥？」 where it says only 「组建9个教育集团」) is not answered by the sentence that
         counts them: the plan does not give the names, and the clause that counts them is shown as related."""
-        partial = partly_listed(res.query, self.tree, self.figures_table.named_sets)
+        partial = partly_listed(res.query, self.tree, self.figures_table.named_sets, lambda: self._counted_mentions)
         if partial is None:
             return res
         counted = citation_of(self.tree.by_id[partial.clause_id])
         related = [counted, *[c for c in [*res.related, *res.citations] if c.clause_id != counted.clause_id]]
         return self._abstention(partial.reason, related[:self.settings.answer.related_clauses],
                                 query=res.query, background=res.background, notice=res.notice, mode=res.mode)
+
+    @cached_property
+    def _counted_mentions(self) -> tuple[CountedMention, ...]:
+        """The plan's counts of things, read once, on the first question that asks names by a count."""
+        return counted_mentions(self.tree)
 
     def _counted_set(self, question: str) -> NamedSet | None:
         """The named set a list question means by the count it states (「三条带子」 for 「三带」), by meaning. Only

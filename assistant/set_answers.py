@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from assistant.text import named_share, squash
@@ -53,9 +54,8 @@ def counted_candidates(question: str, sets: list[NamedSet]) -> list[NamedSet]:
     m = ASKED_SET_COUNT.search(q) if LIST_ASK.search(q) and not QUANTITY.search(q) else None
     if m is None:
         return []
-    try:
-        count = int(m.group(1)) if m.group(1).isdigit() else cn_to_int(m.group(1))
-    except ValueError:
+    count = _count(m.group(1))
+    if count is None:
         return []
     return [s for s in sets if s.source != GLOSSARY and s.count == count and len(s.members) >= MIN_MEMBERS
             and _kind_chars(s) & set(q) and not any(squash(member) in q for member in s.members)]
@@ -76,10 +76,50 @@ class PartlyListed:
         return "规划只列举了其中一部分，没有逐一列出全部名称" if self.listed else "规划只给出了数量，没有列出名称"
 
 
-def partly_listed(question: str, tree: ClauseTree, sets: list[NamedSet]) -> PartlyListed | None:
+@dataclass(frozen=True)
+class CountedMention:
+    """A count of things in a plan's sentence (「组建9个教育集团」「A、B等5处星级游园」), read once per plan: what
+    a question for the things' names by that count is checked against (partly_listed)."""
+
+    count: int
+    noun: str  # what is counted, as the plan words it (up to the next punctuation)
+    listed: int  # how many names the plan gives right before the count (0: none)
+    defined: bool  # the name a glossary entry defines (「四种类型经济:即…」): the entry lists it
+    repeats: int  # how often the plan writes the noun: more than the count, each member is named by it (「四个面向」)
+    sentence: str
+    clause_id: str
+
+
+def counted_mentions(tree: ClauseTree) -> tuple[CountedMention, ...]:
+    """Every count of things the plan states, in source order (question-independent: computed once per plan)."""
+    plan = "".join(squash(c.text) for c in tree.clauses)
+    out: list[CountedMention] = []
+    for clause in tree.clauses:
+        text = squash(clause.text)
+        # (a glossary entry defines the set it is named by: 「四种类型经济:即A、B、C和D」)
+        defined = re.split(r"[:：]", text, maxsplit=1)[0] if clause.kind == GLOSSARY else ""
+        for sentence in re.split(r"(?<=[。；;])", text):
+            for c in COUNTED_THINGS.finditer(sentence):
+                count = _count(c.group("num"))
+                if count is None:
+                    continue
+                before = re.split(r"[,，:：;；。]", sentence[:c.start()])[-1]
+                items = [i for i in SET_ITEM_SEP.split(before) if i.strip()]
+                out.append(CountedMention(
+                    count=count, noun=c.group("noun"),
+                    listed=len(items) if c.group("etc") or len(items) > 1 else 0,
+                    defined=bool(defined) and c.group(0).lstrip("等") in defined,
+                    repeats=plan.count(c.group("noun")), sentence=sentence, clause_id=clause.clause_id))
+    return tuple(out)
+
+
+def partly_listed(question: str, tree: ClauseTree, sets: list[NamedSet],
+                  mentions: Callable[[], Sequence[CountedMention]] | None = None) -> PartlyListed | None:
     """The set a question asks the names of by its count (「那九个教育集团都叫啥？」) when the plan counts
     it without listing it in full; None when the question asks no names by a count, when the plan lists
-    a set of that count and kind in full anywhere (then the set answers it) or counts no such set."""
+    a set of that count and kind in full anywhere (then the set answers it) or counts no such set.
+    ``mentions`` gives the plan's counted_mentions (the Assistant keeps them); it is called only for a
+    question that asks names by a count, and without it they are read from ``tree``."""
     q = standard_ask(squash(question))
     m = ASKED_SET_COUNT.search(q)
     if m is None or QUANTITY.search(q) or TIME_ASK.search(q):
@@ -91,29 +131,14 @@ def partly_listed(question: str, tree: ClauseTree, sets: list[NamedSet]) -> Part
     count = _count(m.group(1))
     if count is None:
         return None
-    partial: list[PartlyListed] = []
-    plan = ""  # the whole text, joined only when a count of the asked kind is found
-    for clause in tree.clauses:
-        # (a glossary entry defines the set it is named by: 「四种类型经济:即A、B、C和D」)
-        defined = re.split(r"[:：]", squash(clause.text), maxsplit=1)[0] if clause.kind == GLOSSARY else ""
-        for sentence in re.split(r"(?<=[。；;])", squash(clause.text)):
-            for c in COUNTED_THINGS.finditer(sentence):
-                if _count(c.group("num")) != count or c.group("noun")[:2] not in q:
-                    continue  # another count, or things of a kind the question does not name
-                if defined and c.group(0).lstrip("等") in defined:
-                    return None
-                plan = plan or "".join(squash(cl.text) for cl in tree.clauses)
-                if plan.count(c.group("noun")) > count:
-                    return None  # each named by the set's word somewhere (「四个面向」: 面向A,面向B,…)
-                before = re.split(r"[,，:：;；。]", sentence[:c.start()])[-1]
-                items = [i for i in SET_ITEM_SEP.split(before) if i.strip()]
-                listed = len(items) if c.group("etc") or len(items) > 1 else 0
-                if listed >= count:
-                    return None  # listed in full here
-                partial.append(PartlyListed(count, listed, sentence, clause.clause_id))
+    # the counts of things of the asked number and of a kind the question names
+    asked = [c for c in (counted_mentions(tree) if mentions is None else mentions())
+             if c.count == count and c.noun[:2] in q]
+    if any(c.defined or c.repeats > count or c.listed >= count for c in asked):
+        return None  # listed in full: by a glossary entry, by the set's word for each member, or right there
     if any(s.count == count and len(s.members) >= count and _names_kind(s, q) for s in sets):
         return None  # a set of that count and kind the plan lists (under its headings, in its glossary…)
-    return partial[0] if partial else None
+    return PartlyListed(count, asked[0].listed, asked[0].sentence, asked[0].clause_id) if asked else None
 
 
 def _names_kind(named: NamedSet, question: str) -> bool:
@@ -203,4 +228,5 @@ def _bare(name: str) -> str:
     return squash(name).strip().replace("“", "").replace("”", "").replace('"', "")
 
 
-__all__ = ["PartlyListed", "counted_candidates", "counted_set", "members_answer", "partly_listed", "set_answer"]
+__all__ = ["CountedMention", "PartlyListed", "counted_candidates", "counted_mentions", "counted_set", "members_answer",
+           "partly_listed", "set_answer"]
