@@ -157,7 +157,9 @@ class Assistant:
                                              profile=self.profile,
                                              evidence_model=_model(settings.evidence_model_path, EVIDENCE_FEATURES),
                                              indicator_vectors=retriever.store.indicator_vectors,
-                                             sentence_indicators=retriever.store.sentence_indicators)
+                                             sentence_indicators=retriever.store.sentence_indicators,
+                                             questions=retriever.store.questions,
+                                             question_vectors=retriever.store.question_vectors)
         self._figures_table: FiguresTable | None = None  # built on first use: most sessions never ask
         # The paragraphs that look back on the previous period: a briefing's 现状与成效 draws on them.
         self.review_paragraphs = frozenset(cid for cid in self.extractive.looks_back

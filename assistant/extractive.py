@@ -93,7 +93,8 @@ class ExtractiveAnswerer:
                  sentences: list[str] | None = None, sentence_vectors: np.ndarray | None = None,
                  meaning_weight: float = 0.0, meaning_gate: float = 1.0, profile: PlanProfile,
                  evidence_model: ScopeModel | None = None, indicator_vectors: np.ndarray | None = None,
-                 sentence_indicators: list[list[int]] | None = None) -> None:
+                 sentence_indicators: list[list[int]] | None = None, questions: list[dict] | None = None,
+                 question_vectors: np.ndarray | None = None) -> None:
         if not 0 < meaning_gate <= 1:
             raise ValueError("meaning_gate must be in (0, 1] (1: literal words only)")
         # An open question is about its best clauses, in whatever words, when one of their hypothetical
@@ -110,6 +111,16 @@ class ExtractiveAnswerer:
         # What each sentence's figures measure (index/indicators.py), by sentence row, and their vectors.
         self._indicator_vectors = indicator_vectors
         self._sentence_indicators = sentence_indicators or []
+        # The questions written for one sentence's figure (questions.jsonl's "sentence" rows) and their vectors:
+        # a resident's figure question is matched to them question to question (figure_match).
+        figure_rows = [i for i, q in enumerate(questions or []) if q.get("sentence")]
+        self._figure_sentences = list(dict.fromkeys(questions[i]["sentence"] for i in figure_rows))
+        self._figure_clause = {questions[i]["sentence"]: questions[i]["clause_id"] for i in figure_rows}
+        self._figure_vectors = (question_vectors[figure_rows] if figure_rows and question_vectors is not None
+                                else None)
+        where = {s: n for n, s in enumerate(self._figure_sentences)}
+        self._figure_owner = np.array([where[questions[i]["sentence"]] for i in figure_rows], dtype=np.int64)
+        self._figure_match = lru_cache(maxsize=64)(self._figure_match_of)
         # A question's cosine with every indicator, once per question vector (keyed by its bytes: arrays are
         # not hashable), not once per sentence the evidence model weighs.
         self._indicator_sims = lru_cache(maxsize=64)(
@@ -202,7 +213,7 @@ class ExtractiveAnswerer:
         context = _in_context(s, sent.clause) + sent.about
         covered = self.coverage(ask, context)
         if (covered < self.params.min_subject and not self._states_more(ask, sent)
-                and not self._means(ask, sent, context, covered)):
+                and sent.text != self.figure_match(ask) and not self._means(ask, sent, context, covered)):
             return False
         if any(n not in clause_text for n in ask.names):
             return False  # a figure for a neighbouring district is not in a clause about the whole plan area
@@ -273,6 +284,28 @@ class ExtractiveAnswerer:
                 "coverage": covered,
                 "known_coverage": self.subject_coverage(known, context, aliases=ask.aliases) if known else 0.0,
                 "rank_weight": 1.0 / (1 + sent.rank)}
+
+    def figure_match(self, ask: Ask) -> str:
+        """The sentence whose figure a figure question asks for, matched by meaning to the questions written
+        for each figure sentence: the sentence owning the closest one, when it is close enough
+        (figure_question_min_cosine) and leads every other sentence's closest (figure_question_min_lead);
+        else ''. Only for a question with words of its own: one whose subject the plan names in its own words
+        (「高新技术企业」) is answered by a sentence holding them, and one with no subject borrows the earlier
+        topic's. Whether the sentence holds the asked unit, year and period is still checked (_answers)."""
+        if not ask.quantity or ask.vector is None or self._figure_vectors is None:
+            return ""
+        if all(t in self.idf for t in ask.subject):
+            return ""  # asked in the plan's own words (or with none): those words, not a neighbour's meaning, judge
+        return self._figure_match(np.asarray(ask.vector, dtype=np.float32).tobytes())
+
+    def _figure_match_of(self, key: bytes) -> str:
+        sims = self._figure_vectors @ np.frombuffer(key, dtype=np.float32)
+        best = np.full(len(self._figure_sentences), -np.inf, dtype=np.float32)
+        np.maximum.at(best, self._figure_owner, sims.astype(np.float32))
+        first, second = (np.partition(-best, 1)[:2] * -1) if len(best) > 1 else (best[0], -np.inf)
+        if first < self.params.figure_question_min_cosine or first - second < self.params.figure_question_min_lead:
+            return ""
+        return self._figure_sentences[int(np.argmax(best))]
 
     def _means(self, ask: Ask, sent: Sentence, context: str, covered: float) -> bool:
         """Does the sentence answer the question in meaning, though it lacks the question's words? The
@@ -393,6 +426,14 @@ class ExtractiveAnswerer:
         # of them answers a follow-up's borrowed subject (「那栽了几万棵树？」 after 「公园绿地建得咋样？」) though its
         # own words name it otherwise. Only whether it may answer changes, not how it ranks.
         pool = self._pool(hits, about=squash(background), earlier=earlier)
+        # A figure asked in words of its own may be stated in a clause retrieval ranked low: its sentence joins.
+        for ask in asks:
+            matched = self.figure_match(ask)
+            if matched and all(s.text != matched for s in pool):
+                clause = self.tree.by_id[self._figure_clause[matched]]
+                if clause not in context:
+                    context.append(clause)
+                pool.append(Sentence(text=matched, clause=clause, rank=len(hits)))
         chosen: list[Sentence] = []
         missing: list[Ask] = []
         for ask in asks:

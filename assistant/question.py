@@ -23,6 +23,8 @@ from index.thesaurus import Thesaurus
 
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]+)[”\"」』]")
 _PART_SPLIT = re.compile(r"(?<=[？?；;])")
+_YEAR_WORD = re.compile(rf"(?<!\d)(?:{YEAR.pattern})年")  # 「2025年」 as one word, whatever follows
+
 # '…覆盖率要达到多少，人均预期寿命呢？': a piece that only names a new subject and ends in 呢 asks what the
 # ask before it asked.
 _ELLIPTICAL = re.compile(r"呢\W*$")
@@ -107,7 +109,7 @@ class QuestionReader:
         subject: list[str] = []
         names: list[str] = []
         at = 0
-        tagged = self._rejoined(self.tagged(question))
+        tagged = self._rejoined(self._tagged_by_year(question))
         for w, flag in tagged:
             start, at = at, at + len(w)
             if any(m.start < at and start < m.end for m in matches):
@@ -135,6 +137,17 @@ class QuestionReader:
         not the tagger's '区里', '楼下', '家门口', nor an English word the plan never writes."""
         return (_is_content(word, flag) if flag not in ("s", "eng")
                 else word.lower() in self.plan_lower and word not in GENERIC)
+
+    def _tagged_by_year(self, question: str) -> list[tuple[str, str]]:
+        """The question's words, a year with its 年 one word: segmented whole, 「到2025年定的目标」 gives
+        「年定」, a word of the question's own that names nothing."""
+        out: list[tuple[str, str]] = []
+        at = 0
+        for m in _YEAR_WORD.finditer(question):
+            out += self.tagged(question[at:m.start()]) if m.start() > at else []
+            out.append((m.group(), "t"))
+            at = m.end()
+        return out + (self.tagged(question[at:]) if at < len(question) else [])
 
     def _rejoined(self, tagged: list[tuple[str, str]]) -> list[tuple[str, str]]:
         """'气代' + '煤' → '气代煤': a word and a following single character that the plan writes as one

@@ -116,12 +116,18 @@ class HybridRetriever:
                  for s in dict.fromkeys(clause_sentences(c.text)) if s in row]
         self._sentence_row_idx = np.array([r for r, _ in pairs], dtype=np.int64)
         self._sentence_clause_idx = np.array([c for _, c in pairs], dtype=np.int64)
-        self._question_clause = [q["clause_id"] for q in store.questions]
+        # The questions written for a whole clause rank clauses and feed the scope model; those written for one
+        # sentence's figure (a "sentence" field) are the answerer's (ExtractiveAnswerer.figure_match) and
+        # would otherwise pull every figure sentence's clause up for any question asking how many.
+        clause_rows = [i for i, q in enumerate(store.questions) if not q.get("sentence")]
+        self._clause_question_vectors = store.question_vectors[clause_rows]
+        self._question_clause = [store.questions[i]["clause_id"] for i in clause_rows]
         self._question_clause_idx = np.array([clause_index[c] for c in self._question_clause], dtype=np.int64)
         self.scope_neighbours = scope_neighbours
-        self._scope_rows, self._scope_centre = _centred(np.concatenate([store.question_vectors,
+        self._scope_rows, self._scope_centre = _centred(np.concatenate([self._clause_question_vectors,
                                                                         store.out_of_scope_vectors]))
-        self._scope_in_plan = np.r_[np.ones(len(store.question_vectors)), np.zeros(len(store.out_of_scope_vectors))]
+        self._scope_in_plan = np.r_[np.ones(len(self._clause_question_vectors)),
+                                    np.zeros(len(store.out_of_scope_vectors))]
 
     @classmethod
     def from_store(cls, store: Store, settings: Settings | None = None, embeddings=None) -> "HybridRetriever":
@@ -174,7 +180,7 @@ class HybridRetriever:
 
     def scope_features(self, text: str, vector: np.ndarray, bm25: dict[int, float]) -> dict[str, float]:
         """What the scope model (assistant.scope.FEATURES) reads of a question, from its own words."""
-        sims = self.store.question_vectors @ vector if len(self._question_clause) else np.zeros(1)
+        sims = self._clause_question_vectors @ vector if len(self._question_clause) else np.zeros(1)
         dense = self.dense_scores(text, vector)
         best_bm25 = max(self._per_clause(bm25).items(), key=lambda kv: kv[1][0], default=None)
         words = [w for w in self.tokenizer.words(text, query=True) if len(w) >= 2]
@@ -204,7 +210,7 @@ class HybridRetriever:
         """Per clause: the best sentence cosine and the best hypothetical-question cosine."""
         return (self._best_per_clause(self.store.sentence_vectors[self._sentence_row_idx] @ vector,
                                       self._sentence_clause_idx),
-                self._best_per_clause(self.store.question_vectors @ vector, self._question_clause_idx))
+                self._best_per_clause(self._clause_question_vectors @ vector, self._question_clause_idx))
 
     def _best_per_clause(self, sims: np.ndarray, clause_idx: np.ndarray) -> dict[str, float]:
         if not len(sims):

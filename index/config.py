@@ -25,6 +25,13 @@ class AnswerParams(BaseModel):
     topic_clauses: int = Field(3, ge=1)
     # The clauses an abstention shows as what the plan does say near the question.
     related_clauses: int = Field(3, ge=0)
+    # A figure question is answered by the sentence whose own questions (questions.jsonl's "sentence" rows)
+    # hold the closest one to it, though it lacks the question's words, when that cosine reaches
+    # figure_question_min_cosine and leads the closest question of any other sentence by figure_question_min_lead.
+    # Read off the fit folds of the residents files' figure questions (eval/README.md, tenth session): of a
+    # grid of cuts, the one maximising right answers minus three times the answers from a wrong sentence.
+    figure_question_min_cosine: float = Field(0.94, ge=0, le=1)
+    figure_question_min_lead: float = Field(0.01, ge=0, le=1)
     max_sentences: int = Field(3, ge=1)  # sentences in a one-part answer
     max_list_sentences: int = Field(5, ge=1)  # sentences of one clause naming a list's items
     pool_clauses: int = Field(6, ge=1)  # the best clauses whose sentences compete for the answer

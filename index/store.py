@@ -48,7 +48,9 @@ DATA_FILES = ("clauses.json", "chunks.json", "dense.faiss", "bm25.npz", "sentenc
 # Questions no plan answers (weather, sport, shares…), plan-independent product data: the scope model
 # reads how close a question is to them beside how close it is to the plan's own questions.
 OUT_OF_SCOPE_FILE = PROJECT_ROOT / "data" / "scope" / "out_of_scope.jsonl"
-QUESTIONS_FILE = "questions.jsonl"  # beside the plan: {"clause_id", "question"} per line (product data)
+# Beside the plan (product data): {"clause_id", "question"} per line, a question the clause answers; with
+# "sentence" (verbatim, one of the clause's sentences) a question the figure that sentence states answers.
+QUESTIONS_FILE = "questions.jsonl"
 MAX_QUESTION_CHARS = 200  # a hypothetical question longer than this is a data error, not a question
 
 Log = Callable[[str], None]
@@ -149,7 +151,15 @@ def load_questions(path: Path, tree: ClauseTree, log: Log = print) -> list[dict]
             log(f"{path.name}:{n}: unknown clause {cid!r}, empty, too long or repeated, skipped")
             continue
         seen.add((cid, q))
-        out.append({"clause_id": cid, "question": q})
+        entry = {"clause_id": cid, "question": q}
+        sentence = row.get("sentence") if isinstance(row, dict) else None
+        if sentence is not None:
+            if sentence in clause_sentences(tree.get(cid).text):
+                entry["sentence"] = str(sentence)
+            else:
+                log(f"{path.name}:{n}: its sentence is not one of clause {cid}'s, skipped")
+                continue
+        out.append(entry)
     return out
 
 

@@ -15,10 +15,17 @@ EVERYDAY_FIGURE = "十三五那几年全区一年财政能收上来多少钱？"
 
 
 @pytest.fixture
-def without_model(bot, monkeypatch):
-    """The same engine deciding by the question's words alone (no evidence model)."""
-    monkeypatch.setattr(bot.extractive, "evidence_model", None)
+def words_only(bot, monkeypatch):
+    """No figure question matched by meaning (ExtractiveAnswerer.figure_match, tested in test_figure_match)."""
+    monkeypatch.setattr(bot.extractive, "figure_match", lambda ask: "")
     return bot
+
+
+@pytest.fixture
+def without_model(words_only, monkeypatch):
+    """The same engine deciding by the question's words alone (no evidence model, no figure match)."""
+    monkeypatch.setattr(words_only.extractive, "evidence_model", None)
+    return words_only
 
 
 class TestShippedModel:
@@ -51,9 +58,10 @@ class TestAnswers:
         assert bot.ask(question).abstained
 
 
-def test_collecting_for_the_fit_records_every_sentence_and_decides_by_words(bot, monkeypatch):
+def test_collecting_for_the_fit_records_every_sentence_and_decides_by_words(words_only, monkeypatch):
     """What ``python -m eval.fit`` reads: with a log set, each sentence the words turned down is recorded
     with its features and ranking score, and the answer is the words-only one."""
+    bot = words_only
     monkeypatch.setattr(bot.extractive, "evidence_log", [])
     res = bot.ask(EVERYDAY_FIGURE)
     log = bot.extractive.evidence_log
