@@ -302,10 +302,11 @@ class ExtractiveAnswerer:
         sims = self._figure_vectors @ np.frombuffer(key, dtype=np.float32)
         best = np.full(len(self._figure_sentences), -np.inf, dtype=np.float32)
         np.maximum.at(best, self._figure_owner, sims.astype(np.float32))
-        first, second = (np.partition(-best, 1)[:2] * -1) if len(best) > 1 else (best[0], -np.inf)
+        top = np.argsort(-best)[:2]
+        first, second = best[top[0]], (best[top[1]] if len(top) > 1 else -np.inf)
         if first < self.params.figure_question_min_cosine or first - second < self.params.figure_question_min_lead:
             return ""
-        return self._figure_sentences[int(np.argmax(best))]
+        return self._figure_sentences[int(top[0])]
 
     def _means(self, ask: Ask, sent: Sentence, context: str, covered: float) -> bool:
         """Does the sentence answer the question in meaning, though it lacks the question's words? The

@@ -7,9 +7,9 @@ list of known questions: the answerer then looks for the evidence each kind of a
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from collections.abc import Callable, Mapping
 
 import numpy as np
 
@@ -17,14 +17,12 @@ from assistant.text import numbers_in, squash
 from index.lexicon import (ASK_FORM, ASKED_UNIT, ASKING, COORDINATORS, DEFINE_ASK, DETAIL_ASK, EACH, ENDS_ASKING,
                            FUTURE_WORDS_Q,
                            GENERIC, LIST_ASK, LIST_HEAD, ORDINAL_ASK, PART_SPLIT, PAST_WORDS_Q, PER_ASK, QUANTITY, RATE,
-                           TIME_ASK, WHO_ASK, YEAR, any_of, standard_ask)
+                           TIME_ASK, WHO_ASK, YEAR, YEAR_WORD, any_of, standard_ask)
 from index.profile import PlanProfile
 from index.thesaurus import Thesaurus
 
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]+)[”\"」』]")
 _PART_SPLIT = re.compile(r"(?<=[？?；;])")
-_YEAR_WORD = re.compile(rf"(?<!\d)(?:{YEAR.pattern})年")  # 「2025年」 as one word, whatever follows
-
 # '…覆盖率要达到多少，人均预期寿命呢？': a piece that only names a new subject and ends in 呢 asks what the
 # ask before it asked.
 _ELLIPTICAL = re.compile(r"呢\W*$")
@@ -139,15 +137,11 @@ class QuestionReader:
                 else word.lower() in self.plan_lower and word not in GENERIC)
 
     def _tagged_by_year(self, question: str) -> list[tuple[str, str]]:
-        """The question's words, a year with its 年 one word: segmented whole, 「到2025年定的目标」 gives
+        """The question's words, a year with its 年 one word: segmented whole, 「到Y年定的目标」 gives
         「年定」, a word of the question's own that names nothing."""
-        out: list[tuple[str, str]] = []
-        at = 0
-        for m in _YEAR_WORD.finditer(question):
-            out += self.tagged(question[at:m.start()]) if m.start() > at else []
-            out.append((m.group(), "t"))
-            at = m.end()
-        return out + (self.tagged(question[at:]) if at < len(question) else [])
+        # (split with its capturing group: the odd pieces are the years)
+        return [pair for i, piece in enumerate(YEAR_WORD.split(question)) if piece
+                for pair in ([(piece, "t")] if i % 2 else self.tagged(piece))]
 
     def _rejoined(self, tagged: list[tuple[str, str]]) -> list[tuple[str, str]]:
         """'气代' + '煤' → '气代煤': a word and a following single character that the plan writes as one

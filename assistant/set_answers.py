@@ -15,8 +15,8 @@ list would cut short.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TypeVar
 
 from assistant.text import named_share, squash

@@ -25,6 +25,9 @@ def _split(words: str) -> tuple[str, ...]:
 
 # -- numbers and dates -------------------------------------------------------------------------
 YEAR = re.compile(r"(?:19|20)\d{2}")
+# A year and its 年 as one word, captured: a question is split at it before segmentation, which would
+# otherwise glue 年 to what follows (「到Y年定的」 → 「年定」).
+YEAR_WORD = re.compile(rf"((?<!\d)(?:{YEAR.pattern})年)")
 CN_DIGITS = "一二三四五六七八九十"
 CN_ORDINAL = {c: i for i, c in enumerate(CN_DIGITS, start=1)}  # '第三条' → 3
 # How Chinese names a five-year period ('十N五', quoted or not): the form, not any one plan's period.

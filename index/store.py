@@ -132,8 +132,9 @@ class Store:
 
 
 def load_questions(path: Path, tree: ClauseTree, log: Log = print) -> list[dict]:
-    """The hypothetical questions of the plan's clauses; a line naming no clause of this plan, or
-    malformed, is skipped with a message (the store never holds a question it cannot cite)."""
+    """The hypothetical questions of the plan's clauses; a line naming no clause of this plan, one whose
+    "sentence" is not one of its clause's, or a malformed one is skipped with a message (the store never
+    holds a question it cannot cite)."""
     if not path.exists():
         log(f"no hypothetical questions at {path}: question-to-question matching is off")
         return []
@@ -152,10 +153,10 @@ def load_questions(path: Path, tree: ClauseTree, log: Log = print) -> list[dict]
             continue
         seen.add((cid, q))
         entry = {"clause_id": cid, "question": q}
-        sentence = row.get("sentence") if isinstance(row, dict) else None
+        sentence = row.get("sentence")
         if sentence is not None:
             if sentence in clause_sentences(tree.get(cid).text):
-                entry["sentence"] = str(sentence)
+                entry["sentence"] = sentence
             else:
                 log(f"{path.name}:{n}: its sentence is not one of clause {cid}'s, skipped")
                 continue
