@@ -121,6 +121,10 @@ class ExtractiveAnswerer:
         where = {s: n for n, s in enumerate(self._figure_sentences)}
         self._figure_owner = np.array([where[questions[i]["sentence"]] for i in figure_rows], dtype=np.int64)
         self._figure_match = lru_cache(maxsize=64)(self._figure_match_of)
+        # Every question with the sentence row it speaks for (_own_question_rows), and per question vector the
+        # best cosine of each sentence's own questions (the sentence question term of _score).
+        self._own_vectors, self._own_rows = self._own_question_rows(questions or [], question_vectors)
+        self._own_best = lru_cache(maxsize=64)(self._own_best_of)
         # A question's cosine with every indicator, once per question vector (keyed by its bytes: arrays are
         # not hashable), not once per sentence the evidence model weighs.
         self._indicator_sims = lru_cache(maxsize=64)(
@@ -298,6 +302,32 @@ class ExtractiveAnswerer:
             return ""  # asked in the plan's own words (or with none): those words, not a neighbour's meaning, judge
         return self._figure_match(np.asarray(ask.vector, dtype=np.float32).tobytes())
 
+    def _own_question_rows(self, questions: list[dict], vectors: np.ndarray | None) -> tuple[np.ndarray | None, np.ndarray]:
+        """The questions that speak for one sentence, and that sentence's row: a figure question's own sentence,
+        a clause's question the clause sentence closest to it in meaning (a clause's questions were written for
+        the whole clause; each asks, in the end, what one of its sentences says)."""
+        if vectors is None or self._sentence_vectors is None or not len(questions):
+            return None, np.zeros(0, dtype=np.int64)
+        kept, rows = [], []
+        for i, q in enumerate(questions):
+            if q.get("sentence"):
+                row = self._sentence_row.get(q["sentence"])
+            else:
+                clause = self.tree.by_id.get(q["clause_id"])
+                own = [self._sentence_row[t] for t in dict.fromkeys(clause_sentences(clause.text))
+                       if t in self._sentence_row] if clause is not None else []
+                row = own[int(np.argmax(self._sentence_vectors[own] @ vectors[i]))] if own else None
+            if row is not None:
+                kept.append(i)
+                rows.append(row)
+        return vectors[kept], np.array(rows, dtype=np.int64)
+
+    def _own_best_of(self, key: bytes) -> np.ndarray:
+        """Per sentence row, its own questions' best cosine with the question vector ``key`` (−inf: none)."""
+        best = np.full(len(self._sentence_vectors), -np.inf, dtype=np.float32)
+        np.maximum.at(best, self._own_rows, (self._own_vectors @ np.frombuffer(key, dtype=np.float32)).astype(np.float32))
+        return best
+
     def _figure_match_of(self, key: bytes) -> str:
         sims = self._figure_vectors @ np.frombuffer(key, dtype=np.float32)
         best = np.full(len(self._figure_sentences), -np.inf, dtype=np.float32)
@@ -369,6 +399,11 @@ class ExtractiveAnswerer:
         if self.meaning_weight and ask.vector is not None and row is not None:
             # Meaning, where words fail ('网课' ~ '信息化'); e5 cosines sit around 0.8.
             score += self.meaning_weight * (float(self._sentence_vectors[row] @ ask.vector) - self.params.mean_cosine)
+        weight = self.params.sentence_question_weight
+        # (not for a list: its answer is the sentence that enumerates, which the enumeration bonus finds)
+        if weight and not ask.listing and ask.vector is not None and row is not None and self._own_vectors is not None:
+            own = float(self._own_best(np.asarray(ask.vector, dtype=np.float32).tobytes())[row])
+            score += weight * (max(own, self.params.sentence_question_floor) - self.params.sentence_question_floor)
         return score
 
     def _pool(self, hits: list[Hit], about: str = "", earlier: frozenset[str] = frozenset()) -> list[Sentence]:

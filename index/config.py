@@ -47,6 +47,14 @@ class AnswerParams(BaseModel):
     # e5 cosines between related texts sit around this value; a sentence's meaning term is its cosine
     # with the question minus it, times Settings.sentence_meaning_weight.
     mean_cosine: float = Field(0.8, ge=0, le=1)
+    # A sentence's own questions: each hypothetical question of a clause speaks for the clause's sentence
+    # closest to it (a figure question for its sentence). A sentence's question term is this weight times
+    # how far its closest own question's cosine with the resident's question rises above
+    # sentence_question_floor (0: off): two questions in everyday words tell apart sentences of one clause,
+    # or of neighbouring clauses, that a question and the plan's wording cannot. Read off the fit folds
+    # (eval/README.md, eleventh session).
+    sentence_question_weight: float = Field(8.0, ge=0)
+    sentence_question_floor: float = Field(0.8, ge=0, le=1)
     # With a conversation going on, a question this short (characters, punctuation aside) leans on it.
     follow_up_max_chars: int = Field(10, ge=0)
     # A word the plan never uses weighs this many times the plan's rarest word: a question naming what
